@@ -1,0 +1,209 @@
+"""The pipeline: find -> load -> check -> render -> pdf -> write, each stage timed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from briefgen import __version__, pdf
+from briefgen.check import check
+from briefgen.errors import BuildFailed
+from briefgen.load import LoadCache, load
+from briefgen.model import Briefing
+from briefgen.project import Project, find_project
+from briefgen.render import (
+    OutputFile,
+    Theme,
+    builtin_dir,
+    check_templates,
+    find_theme,
+    make_environment,
+    render_site,
+)
+from briefgen.write import write_site
+
+
+@dataclass(slots=True)
+class BuildCache:
+    """What a long-running process (the preview server) keeps between builds."""
+
+    load: LoadCache = field(default_factory=LoadCache)
+    pdf_key: str | None = None
+    pdf_data: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    out_dir: Path
+    pages: int
+    written: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    removed: tuple[str, ...]
+    pdf: str
+    """'built', 'reused', 'skipped', or 'up to date'."""
+    timings: dict[str, float]
+    up_to_date: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A loaded, checked briefing with its theme, ready to render."""
+
+    project: Project
+    briefing: Briefing
+    theme: Theme
+    env: jinja2.Environment
+
+
+def prepare(project_dir: Path, cache: BuildCache | None = None) -> Prepared:
+    """Load and validate everything; raise BuildFailed listing every mistake."""
+    project = find_project(project_dir)
+    briefing = load(project, cache.load if cache else None)
+    diagnostics = check(briefing)
+    theme = find_theme(project, briefing.settings.theme)
+    env = make_environment(theme)
+    diagnostics.extend(check_templates(theme, env))
+    if diagnostics:
+        raise BuildFailed(diagnostics)
+    return Prepared(project, briefing, theme, env)
+
+
+def build(
+    project_dir: Path,
+    out_dir: Path | None = None,
+    *,
+    with_pdf: bool = True,
+    cache: BuildCache | None = None,
+    use_manifest: bool = False,
+) -> BuildReport:
+    """Build the site (and the PDF) into out_dir, all or nothing.
+
+    use_manifest lets a one-off build skip all work when no input changed since
+    the last build into the same folder and the output was not touched.
+    """
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    project = find_project(project_dir)
+    out = (out_dir or project.root / "site").absolute()
+    manifest = _Manifest(project, out, with_pdf) if use_manifest else None
+    if manifest is not None and manifest.is_current():
+        timings["total"] = time.perf_counter() - start
+        return BuildReport(out, 0, (), (), (), "up to date", timings, up_to_date=True)
+
+    prepared = prepare(project.root, cache)
+    timings["load+check"] = time.perf_counter() - start
+
+    mark = time.perf_counter()
+    settings = prepared.briefing.settings
+    files = render_site(
+        prepared.briefing,
+        prepared.env,
+        prepared.theme,
+        settings.pdf.filename if with_pdf else None,
+    )
+    pages = len(files)
+    timings["render"] = time.perf_counter() - mark
+
+    pdf_state = "skipped"
+    if with_pdf:
+        mark = time.perf_counter()
+        pdf_file, pdf_state = _pdf(prepared, out, cache)
+        files.append(pdf_file)
+        timings["pdf"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    report = write_site(files, out)
+    timings["write"] = time.perf_counter() - mark
+    timings["total"] = time.perf_counter() - start
+    if manifest is not None:
+        manifest.save()
+    return BuildReport(
+        out, pages, report.written, report.unchanged, report.removed, pdf_state, timings
+    )
+
+
+def _pdf(prepared: Prepared, out: Path, cache: BuildCache | None) -> tuple[OutputFile, str]:
+    """Render the PDF unless its inputs are unchanged since the last build."""
+    settings = prepared.briefing.settings
+    document = pdf.print_document(prepared.briefing, prepared.env, prepared.theme, prepared.project)
+    key = document.key()
+    if cache is not None and cache.pdf_key == key and cache.pdf_data is not None:
+        return OutputFile(settings.pdf.filename, cache.pdf_data), "reused"
+    stamp = _cache_file(prepared.project, out, "pdfkey")
+    previous = out / settings.pdf.filename
+    try:
+        if stamp.read_text() == key and previous.is_file():
+            data = previous.read_bytes()
+            state = "reused"
+        else:
+            raise FileNotFoundError
+    except OSError:
+        data = document.render()
+        state = "built"
+    if cache is not None:
+        cache.pdf_key, cache.pdf_data = key, data
+    _write_quietly(stamp, key)
+    return OutputFile(settings.pdf.filename, data), state
+
+
+def _cache_file(project: Project, out: Path, name: str) -> Path:
+    """A file in the project's cache folder, one per output folder."""
+    digest = hashlib.sha256(os.fsencode(out)).hexdigest()[:12]
+    return project.cache_dir / f"{digest}-{name}"
+
+
+def _write_quietly(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text)
+    except OSError:
+        pass  # only a speed-up is lost
+
+
+class _Manifest:
+    """Stamps of every input and output of the last successful one-off build."""
+
+    def __init__(self, project: Project, out: Path, with_pdf: bool) -> None:
+        self.project = project
+        self.out = out
+        self.path = _cache_file(project, out, f"manifest-{int(with_pdf)}.json")
+
+    def _stamps(self) -> dict[str, object]:
+        inputs: dict[str, list[int]] = {}
+        roots = [*self.project.watched_paths(), self.project.settings_file, builtin_dir()]
+        for root in roots:
+            _stamp_tree(root, inputs)
+        outputs: dict[str, list[int]] = {}
+        _stamp_tree(self.out, outputs)
+        return {"version": __version__, "inputs": inputs, "outputs": outputs}
+
+    def is_current(self) -> bool:
+        try:
+            saved = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            return False
+        return bool(saved == self._stamps())
+
+    def save(self) -> None:
+        _write_quietly(self.path, json.dumps(self._stamps()))
+
+
+def _stamp_tree(root: Path, into: dict[str, list[int]]) -> None:
+    if root.is_file():
+        st = root.stat()
+        into[str(root)] = [st.st_mtime_ns, st.st_size]
+        return
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            path = os.path.join(folder, name)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            into[path] = [st.st_mtime_ns, st.st_size]

@@ -1,0 +1,88 @@
+"""Rules that span files: every cite resolves, every quote occurs, every issue id exists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from briefgen.errors import Diagnostic, did_you_mean
+from briefgen.model import Article, Briefing, Cite
+from briefgen.quotes import TextIndex
+
+
+def check(briefing: Briefing) -> list[Diagnostic]:
+    """Return every cross-file mistake; an empty list means the briefing is sound."""
+    articles = {a.id: a for a in briefing.articles}
+    issue_ids = [i.id for i in briefing.issues]
+    diagnostics: list[Diagnostic] = []
+    indexes: dict[str, TextIndex] = {}
+
+    seen_issues: dict[str, str] = {}
+    for issue in briefing.issues:
+        if issue.id in seen_issues:
+            diagnostics.append(
+                Diagnostic(issue.pos, f"duplicate issue id '{issue.id}' (also {seen_issues[issue.id]})")
+            )
+        seen_issues[issue.id] = issue.pos.path.name
+
+    for cite in all_cites(briefing):
+        article = articles.get(cite.article)
+        if article is None:
+            diagnostics.append(
+                Diagnostic(
+                    cite.pos,
+                    f"cite to unknown article '{cite.article}'"
+                    f"{did_you_mean(cite.article, articles)}; expected the id of a file "
+                    "in content/articles/",
+                )
+            )
+            continue
+        if cite.quote is None:
+            continue
+        index = indexes.get(article.id)
+        if index is None:
+            index = indexes[article.id] = TextIndex.of(article.body_html)
+        if index.find(cite.quote) is None:
+            shown = cite.quote if len(cite.quote) <= 60 else cite.quote[:57] + "..."
+            diagnostics.append(
+                Diagnostic(
+                    cite.pos,
+                    f"quote \"{shown}\" does not occur in article '{article.id}'; "
+                    "expected its exact words",
+                )
+            )
+
+    for item in briefing.watch:
+        if item.issue not in seen_issues:
+            diagnostics.append(
+                Diagnostic(
+                    item.issue_pos,
+                    f"checklist item names unknown issue '{item.issue}'"
+                    f"{did_you_mean(item.issue, issue_ids)}; expected one of: "
+                    + (", ".join(issue_ids) or "(no issues yet)"),
+                )
+            )
+    for article in briefing.articles:
+        diagnostics.extend(_article_issue_ids(article, issue_ids))
+    return diagnostics
+
+
+def _article_issue_ids(article: Article, issue_ids: list[str]) -> Iterator[Diagnostic]:
+    for issue_id in article.issues:
+        if issue_id not in issue_ids:
+            yield Diagnostic(
+                article.pos,
+                f"front matter 'issues' names unknown issue '{issue_id}'"
+                f"{did_you_mean(issue_id, issue_ids)}",
+            )
+
+
+def all_cites(briefing: Briefing) -> Iterator[Cite]:
+    for issue in briefing.issues:
+        for point in issue.key_points:
+            yield from point.sources
+        for position in issue.positions:
+            yield from position.sources
+        for entry in issue.timeline:
+            yield from entry.sources
+    for item in briefing.watch:
+        yield from item.sources

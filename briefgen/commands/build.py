@@ -1,0 +1,46 @@
+"""briefgen build [PROJECT] [--out DIR] [--no-pdf]"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from briefgen.build import build
+from briefgen.commands import add_project_argument
+from briefgen.errors import display_path
+
+
+def add_parser(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "build", help="build the site and the PDF briefing into site/"
+    )
+    add_project_argument(parser)
+    parser.add_argument("--out", type=Path, help="output folder (default: PROJECT/site)")
+    parser.add_argument("--no-pdf", action="store_true", help="skip the PDF briefing")
+    parser.add_argument(
+        "--force", action="store_true", help="rebuild even when nothing changed"
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    report = build(
+        args.project, args.out, with_pdf=not args.no_pdf, use_manifest=not args.force
+    )
+    where = display_path(report.out_dir)
+    if report.up_to_date:
+        print(f"{where} is up to date ({report.timings['total'] * 1000:.0f} ms)")
+        return 0
+    print(
+        f"built {where}: {report.pages} pages, {len(report.written)} written, "
+        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed "
+        f"in {report.timings['total']:.2f} s"
+    )
+    if report.pdf == "skipped":
+        print("skipped the PDF (--no-pdf)")
+    else:
+        took = f" in {report.timings['pdf']:.2f} s" if report.pdf == "built" else ""
+        print(f"PDF {report.pdf}{took}")
+    return 0
+

@@ -1,0 +1,29 @@
+"""briefgen check [PROJECT]"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from briefgen.build import prepare
+from briefgen.check import all_cites
+from briefgen.commands import add_project_argument
+
+
+def add_parser(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "check", help="validate content, cites, quotes and templates; write nothing"
+    )
+    add_project_argument(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    prepared = prepare(args.project)
+    briefing = prepared.briefing
+    cites = sum(1 for _ in all_cites(briefing))
+    print(
+        f"ok: {len(briefing.articles)} articles, {len(briefing.issues)} issues, "
+        f"{len(briefing.watch)} checklist items, {cites} cites"
+    )
+    return 0

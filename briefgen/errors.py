@@ -1,0 +1,58 @@
+"""Positions in source files, user-facing diagnostics and the exception that carries them."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePos:
+    """A place in a source file; line and col are 1-based."""
+
+    path: Path
+    line: int = 1
+    col: int = 1
+
+    def __str__(self) -> str:
+        return f"{display_path(self.path)}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One user mistake: where it is and what is wrong."""
+
+    pos: SourcePos
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.pos}: {self.message}"
+
+
+class BuildFailed(Exception):
+    """Raised with every diagnostic found; the CLI prints them and exits 1."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics = tuple(sorted(diagnostics, key=_sort_key))
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+def _sort_key(d: Diagnostic) -> tuple[str, int, int]:
+    return (str(d.pos.path), d.pos.line, d.pos.col)
+
+
+def display_path(path: Path) -> str:
+    """Show a path relative to the working folder when it lies inside it."""
+    try:
+        return os.fspath(path.relative_to(Path.cwd()))
+    except ValueError:
+        return os.fspath(path)
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    """Return ' (did you mean 'x'?)' for a close option, else ''."""
+    matches = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean '{matches[0]}'?)" if matches else ""

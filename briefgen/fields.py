@@ -1,0 +1,179 @@
+"""Typed reading of YAML mappings: every mistake becomes a Diagnostic with a position."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+
+from briefgen.errors import Diagnostic, SourcePos, did_you_mean
+from briefgen.yamlsrc import YMap, YScalar, YSeq, YValue
+
+SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def type_name(value: YValue) -> str:
+    if isinstance(value, YMap):
+        return "a mapping"
+    if isinstance(value, YSeq):
+        return "a list"
+    if value.value is None:
+        return "nothing"
+    if isinstance(value.value, bool):
+        return "true/false"
+    if isinstance(value.value, dt.date):
+        return "a date"
+    if isinstance(value.value, int | float):
+        return "a number"
+    return "text"
+
+
+class Fields:
+    """Reads the fields of one mapping; unknown keys are reported at once."""
+
+    def __init__(
+        self,
+        node: YMap,
+        allowed: Iterable[str],
+        diagnostics: list[Diagnostic],
+        what: str,
+    ) -> None:
+        self.node = node
+        self.diagnostics = diagnostics
+        self.what = what
+        allowed = tuple(allowed)
+        for key, pos in node.key_pos.items():
+            if key not in allowed:
+                self.error(
+                    pos,
+                    f"unknown key '{key}' in {what}{did_you_mean(key, allowed)}; "
+                    f"expected one of: {', '.join(allowed)}",
+                )
+
+    def error(self, pos: SourcePos, message: str) -> None:
+        self.diagnostics.append(Diagnostic(pos, message))
+
+    def pos(self, key: str) -> SourcePos:
+        value = self.node.values.get(key)
+        return value.pos if value is not None else self.node.pos
+
+    def has(self, key: str) -> bool:
+        value = self.node.values.get(key)
+        return value is not None and not (isinstance(value, YScalar) and value.value is None)
+
+    def _get(self, key: str, required: bool) -> YValue | None:
+        if not self.has(key):
+            if required:
+                self.error(
+                    self.node.pos, f"missing required field '{key}' in {self.what}"
+                )
+            return None
+        return self.node.values[key]
+
+    def _wrong(self, key: str, value: YValue, expected: str) -> None:
+        self.error(value.pos, f"field '{key}' must be {expected}, not {type_name(value)}")
+
+    def text(self, key: str, *, required: bool = False) -> str | None:
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if isinstance(value, YScalar) and isinstance(value.value, str):
+            if required and not value.value.strip():
+                self.error(value.pos, f"field '{key}' must not be empty")
+            return value.value
+        if isinstance(value, YScalar) and not isinstance(value.value, bool):
+            # numbers and dates written unquoted are still fine as text
+            return str(value.value)
+        self._wrong(key, value, "text")
+        return None
+
+    def integer(self, key: str) -> int | None:
+        value = self._get(key, False)
+        if value is None:
+            return None
+        if (
+            isinstance(value, YScalar)
+            and isinstance(value.value, int)
+            and not isinstance(value.value, bool)
+        ):
+            return value.value
+        self._wrong(key, value, "a whole number")
+        return None
+
+    def date(self, key: str, *, required: bool = False) -> dt.date | None:
+        value = self._get(key, required)
+        if value is None:
+            return None
+        parsed = as_date(value)
+        if parsed is None:
+            shown = value.value if isinstance(value, YScalar) else type_name(value)
+            self.error(value.pos, f"field '{key}' must be a date YYYY-MM-DD, not '{shown}'")
+        return parsed
+
+    def choice(self, key: str, choices: Iterable[str]) -> str | None:
+        choices = tuple(choices)
+        value = self._get(key, False)
+        if value is None:
+            return None
+        if isinstance(value, YScalar) and isinstance(value.value, str):
+            if value.value in choices:
+                return value.value
+            hint = did_you_mean(value.value, choices)
+            self.error(
+                value.pos,
+                f"field '{key}' is '{value.value}'{hint}; expected one of: "
+                + ", ".join(choices),
+            )
+            return None
+        self._wrong(key, value, "one of: " + ", ".join(choices))
+        return None
+
+    def mapping(self, key: str, *, required: bool = False) -> YMap | None:
+        value = self._get(key, required)
+        if value is None or isinstance(value, YMap):
+            return value
+        self._wrong(key, value, "a mapping of fields")
+        return None
+
+    def items(self, key: str, *, required: bool = False) -> tuple[YValue, ...]:
+        value = self._get(key, required)
+        if value is None:
+            return ()
+        if isinstance(value, YSeq):
+            return value.items
+        self._wrong(key, value, "a list")
+        return ()
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        out: list[str] = []
+        for item in self.items(key):
+            if isinstance(item, YScalar) and isinstance(item.value, str | int | float):
+                out.append(str(item.value))
+            else:
+                self.error(item.pos, f"each entry of '{key}' must be text, not {type_name(item)}")
+        return tuple(out)
+
+    def slug(self, key: str) -> str | None:
+        value = self.text(key)
+        if value is not None and not SLUG.match(value):
+            self.error(
+                self.pos(key),
+                f"field '{key}' is '{value}'; expected an id of letters, digits, '-', '_' or '.'",
+            )
+            return None
+        return value
+
+
+def as_date(value: YValue) -> dt.date | None:
+    if not isinstance(value, YScalar):
+        return None
+    if isinstance(value.value, dt.datetime):
+        return value.value.date()
+    if isinstance(value.value, dt.date):
+        return value.value
+    if isinstance(value.value, str):
+        try:
+            return dt.date.fromisoformat(value.value.strip())
+        except ValueError:
+            return None
+    return None

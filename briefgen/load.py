@@ -1,0 +1,506 @@
+"""Read every source file of a project into a Briefing, collecting all mistakes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from briefgen import markdown
+from briefgen.clipping import clean_clipping
+from briefgen.errors import BuildFailed, Diagnostic, SourcePos
+from briefgen.fields import SLUG, Fields, type_name
+from briefgen.model import (
+    CONFIDENCES,
+    LIKELIHOODS,
+    PAGE_SIZES,
+    STATUSES,
+    WATCH_STATUSES,
+    Article,
+    Briefing,
+    Cite,
+    EmailSettings,
+    Issue,
+    KeyPoint,
+    PdfSettings,
+    Position,
+    Settings,
+    TimelineEntry,
+    WatchItem,
+)
+from briefgen.project import Project
+from briefgen.yamlsrc import YMap, YScalar, YValue, parse_yaml
+
+ARTICLE_SUFFIXES = (".md", ".txt")
+ISSUE_SUFFIXES = (".yaml", ".yml")
+T = TypeVar("T")
+_URL = re.compile(r"^https?://[^\s<>\"]+$", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    article: Article | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(slots=True)
+class LoadCache:
+    """Parsed articles by file stamp, kept between rebuilds by the preview server."""
+
+    articles: dict[Path, tuple[tuple[int, int], _Parsed]] = field(default_factory=dict)
+
+
+def load(project: Project, cache: LoadCache | None = None) -> Briefing:
+    """Read the project; raise BuildFailed with every diagnostic when anything is wrong."""
+    diagnostics: list[Diagnostic] = []
+    settings = _load_settings(project.settings_file, diagnostics)
+    articles = _load_articles(project.articles, diagnostics, cache)
+    issues = _load_issues(project.issues, diagnostics)
+    watch = _load_watch(project.watch_file, diagnostics)
+    if diagnostics or settings is None:
+        raise BuildFailed(diagnostics)
+    return Briefing(
+        settings=settings,
+        articles=tuple(sorted(articles, key=_article_order)),
+        issues=tuple(sorted(issues, key=lambda i: (i.order is None, i.order or 0, i.id))),
+        watch=watch,
+    )
+
+
+def _article_order(article: Article) -> tuple[bool, int, str, str]:
+    published = article.published.toordinal() if article.published else 0
+    return (article.published is None, -published, article.title.casefold(), article.id)
+
+
+def read_text(path: Path, diagnostics: list[Diagnostic]) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        diagnostics.append(Diagnostic(SourcePos(path), f"cannot read file: {exc.strerror}"))
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        diagnostics.append(
+            Diagnostic(
+                SourcePos(path, line, col),
+                f"byte 0x{data[exc.start]:02x} is not UTF-8; expected the file saved as UTF-8 "
+                "(briefgen import converts other encodings)",
+            )
+        )
+        return None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _load_yaml_file(path: Path, diagnostics: list[Diagnostic]) -> YValue | None:
+    text = read_text(path, diagnostics)
+    if text is None:
+        return None
+    return parse_yaml(text, path, diagnostics)
+
+
+def _expect_mapping(
+    node: YValue | None, path: Path, what: str, diagnostics: list[Diagnostic]
+) -> YMap | None:
+    if isinstance(node, YMap):
+        return node
+    pos = node.pos if node is not None else SourcePos(path)
+    found = type_name(node) if node is not None else "an empty file"
+    diagnostics.append(Diagnostic(pos, f"{what} must be a mapping of fields, not {found}"))
+    return None
+
+
+# --- settings --------------------------------------------------------------------------
+
+_SETTINGS_KEYS = (
+    "title", "subtitle", "edition", "organization", "author", "marking",
+    "base_url", "theme", "summary", "pdf", "email",
+)  # fmt: skip
+
+
+def _load_settings(path: Path, diagnostics: list[Diagnostic]) -> Settings | None:
+    node = _expect_mapping(
+        _load_yaml_file(path, diagnostics), path, "briefing.yaml", diagnostics
+    )
+    if node is None:
+        return None
+    f = Fields(node, _SETTINGS_KEYS, diagnostics, "briefing.yaml")
+    title = f.text("title", required=True)
+    base_url = f.text("base_url")
+    if base_url is not None and not _URL.match(base_url):
+        f.error(f.pos("base_url"), "field 'base_url' must be an http:// or https:// URL")
+        base_url = None
+    theme = f.text("theme") or "default"
+    if not SLUG.match(theme):
+        f.error(f.pos("theme"), f"field 'theme' is '{theme}'; expected a folder name")
+    settings = Settings(
+        title=title or "",
+        subtitle=f.text("subtitle"),
+        edition=f.date("edition"),
+        organization=f.text("organization"),
+        author=f.text("author"),
+        marking=f.text("marking"),
+        base_url=base_url.rstrip("/") + "/" if base_url else None,
+        theme=theme,
+        summary=f.text("summary"),
+        pdf=_pdf_settings(f, diagnostics),
+        email=_email_settings(f, diagnostics),
+        pos=node.pos,
+    )
+    return settings if title is not None else None
+
+
+def _pdf_settings(parent: Fields, diagnostics: list[Diagnostic]) -> PdfSettings:
+    node = parent.mapping("pdf")
+    if node is None:
+        return PdfSettings()
+    f = Fields(node, ("page_size", "filename"), diagnostics, "pdf settings")
+    filename = f.text("filename") or PdfSettings.filename
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.pdf", filename):
+        f.error(
+            f.pos("filename"),
+            f"field 'filename' is '{filename}'; expected a plain file name ending in .pdf",
+        )
+        filename = PdfSettings.filename
+    return PdfSettings(
+        page_size=f.choice("page_size", PAGE_SIZES) or PdfSettings.page_size, filename=filename
+    )
+
+
+def _email_settings(parent: Fields, diagnostics: list[Diagnostic]) -> EmailSettings:
+    node = parent.mapping("email")
+    if node is None:
+        return EmailSettings()
+    f = Fields(node, ("from", "subject"), diagnostics, "email settings")
+    return EmailSettings(
+        sender=f.text("from"), subject=f.text("subject") or EmailSettings.subject
+    )
+
+
+# --- articles --------------------------------------------------------------------------
+
+_ARTICLE_KEYS = ("title", "id", "source", "author", "published", "url", "issues", "summary")
+
+
+def _load_articles(
+    folder: Path, diagnostics: list[Diagnostic], cache: LoadCache | None
+) -> list[Article]:
+    if not folder.is_dir():
+        return []
+    articles: list[Article] = []
+    seen: dict[str, Article] = {}
+    for path in sorted(folder.iterdir()):
+        if path.suffix not in ARTICLE_SUFFIXES or not path.is_file():
+            continue
+        parsed = _parse_article_cached(path, cache)
+        diagnostics.extend(parsed.diagnostics)
+        article = parsed.article
+        if article is None:
+            continue
+        if article.id in seen:
+            diagnostics.append(
+                Diagnostic(
+                    article.pos,
+                    f"duplicate article id '{article.id}' (also {seen[article.id].pos.path.name})",
+                )
+            )
+            continue
+        seen[article.id] = article
+        articles.append(article)
+    return articles
+
+
+def _parse_article_cached(path: Path, cache: LoadCache | None) -> _Parsed:
+    if cache is None:
+        return _parse_article(path)
+    stat = path.stat()
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    hit = cache.articles.get(path)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    parsed = _parse_article(path)
+    cache.articles[path] = (stamp, parsed)
+    return parsed
+
+
+def split_front_matter(
+    text: str, path: Path, diagnostics: list[Diagnostic]
+) -> tuple[str | None, str]:
+    """Return (front matter or None, body)."""
+    if not text.startswith("---\n"):
+        return None, text
+    match = re.search(r"^(?:---|\.\.\.)[ \t]*$", text[4:], re.M)
+    if match is None:
+        diagnostics.append(
+            Diagnostic(
+                SourcePos(path, 1, 1),
+                "front matter opened with '---' is never closed; expected a line '---' "
+                "after the fields",
+            )
+        )
+        return None, ""
+    front = text[4 : 4 + match.start()]
+    return front, text[4 + match.end() :].removeprefix("\n")
+
+
+def _parse_article(path: Path) -> _Parsed:
+    diagnostics: list[Diagnostic] = []
+    text = read_text(path, diagnostics)
+    if text is None:
+        return _Parsed(None, tuple(diagnostics))
+    front, body = split_front_matter(text, path, diagnostics)
+    if diagnostics:
+        return _Parsed(None, tuple(diagnostics))
+    node: YMap | None = None
+    if front is not None:
+        parsed = parse_yaml(front, path, diagnostics, line_offset=1)
+        if parsed is not None:
+            node = _expect_mapping(parsed, path, "front matter", diagnostics)
+    f = Fields(node or YMap({}, {}, SourcePos(path)), _ARTICLE_KEYS, diagnostics, "front matter")
+    is_clipping = path.suffix == ".txt"
+    title = f.text("title", required=not is_clipping)
+    if is_clipping and title is None:
+        title = next((line.strip() for line in body.splitlines() if line.strip()), None)
+        if title is None:
+            diagnostics.append(Diagnostic(SourcePos(path), "the clipping is empty; expected a title line and text"))
+    article_id = f.slug("id") if f.has("id") else path.stem
+    if not SLUG.match(article_id or ""):
+        diagnostics.append(
+            Diagnostic(
+                SourcePos(path),
+                f"file name '{path.name}' is not a usable id; rename it or set 'id' "
+                "(letters, digits, '-', '_' or '.')",
+            )
+        )
+    url = f.text("url")
+    if url is not None and not _URL.match(url):
+        f.error(f.pos("url"), f"field 'url' is '{url}'; expected an http:// or https:// URL")
+        url = None
+    published = f.date("published")
+    issues = f.texts("issues")
+    if diagnostics or title is None or article_id is None:
+        return _Parsed(None, tuple(diagnostics))
+    if is_clipping:
+        body = clean_clipping(body, title=title).markdown
+    article = Article(
+        id=article_id,
+        title=title.strip(),
+        source=f.text("source"),
+        author=f.text("author"),
+        published=published,
+        url=url,
+        issues=issues,
+        summary=f.text("summary"),
+        body_html=markdown.render_article(body),
+        pos=SourcePos(path),
+    )
+    return _Parsed(article, ())
+
+
+# --- issues ----------------------------------------------------------------------------
+
+_ISSUE_KEYS = (
+    "title", "status", "bottom_line", "key_points", "positions", "timeline", "questions", "order",
+)  # fmt: skip
+
+
+def _load_issues(folder: Path, diagnostics: list[Diagnostic]) -> list[Issue]:
+    if not folder.is_dir():
+        return []
+    issues: list[Issue] = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix in ISSUE_SUFFIXES and path.is_file():
+            issue = _load_issue(path, diagnostics)
+            if issue is not None:
+                issues.append(issue)
+    return issues
+
+
+def _load_issue(path: Path, diagnostics: list[Diagnostic]) -> Issue | None:
+    if not SLUG.match(path.stem):
+        diagnostics.append(
+            Diagnostic(SourcePos(path), f"file name '{path.name}' is not a usable issue id")
+        )
+        return None
+    node = _expect_mapping(_load_yaml_file(path, diagnostics), path, "an issue", diagnostics)
+    if node is None:
+        return None
+    f = Fields(node, _ISSUE_KEYS, diagnostics, "issue")
+    title = f.text("title", required=True)
+    bottom_line = f.text("bottom_line", required=True)
+    issue = Issue(
+        id=path.stem,
+        title=title or "",
+        status=f.choice("status", STATUSES),
+        bottom_line=bottom_line or "",
+        key_points=tuple(_each(f, "key_points", _key_point, diagnostics)),
+        positions=tuple(_each(f, "positions", _position, diagnostics)),
+        timeline=tuple(_each(f, "timeline", _timeline_entry, diagnostics)),
+        questions=f.texts("questions"),
+        order=f.integer("order"),
+        pos=SourcePos(path),
+    )
+    return issue if title is not None and bottom_line is not None else None
+
+
+def _each(
+    f: Fields,
+    key: str,
+    read: Callable[[YMap, list[Diagnostic]], T | None],
+    diagnostics: list[Diagnostic],
+) -> list[T]:
+    out: list[T] = []
+    for item in f.items(key):
+        if not isinstance(item, YMap):
+            diagnostics.append(
+                Diagnostic(item.pos, f"each entry of '{key}' must be a mapping, not {type_name(item)}")
+            )
+            continue
+        value = read(item, diagnostics)
+        if value is not None:
+            out.append(value)
+    return out
+
+
+def _key_point(node: YMap, diagnostics: list[Diagnostic]) -> KeyPoint | None:
+    f = Fields(node, ("text", "likelihood", "confidence", "sources"), diagnostics, "key point")
+    text = f.text("text", required=True)
+    point = KeyPoint(
+        text=text or "",
+        likelihood=f.choice("likelihood", LIKELIHOODS),
+        confidence=f.choice("confidence", CONFIDENCES),
+        sources=cites(f, diagnostics),
+        pos=node.pos,
+    )
+    return point if text is not None else None
+
+
+def _position(node: YMap, diagnostics: list[Diagnostic]) -> Position | None:
+    f = Fields(node, ("actor", "stance", "sources"), diagnostics, "position")
+    actor = f.text("actor", required=True)
+    stance = f.text("stance", required=True)
+    if actor is None or stance is None:
+        cites(f, diagnostics)
+        return None
+    return Position(actor, stance, cites(f, diagnostics), node.pos)
+
+
+def _timeline_entry(node: YMap, diagnostics: list[Diagnostic]) -> TimelineEntry | None:
+    f = Fields(node, ("date", "event", "sources"), diagnostics, "timeline entry")
+    date = f.date("date", required=True)
+    event = f.text("event", required=True)
+    sources = cites(f, diagnostics)
+    if date is None or event is None:
+        return None
+    return TimelineEntry(date, event, sources, node.pos)
+
+
+def cites(f: Fields, diagnostics: list[Diagnostic]) -> tuple[Cite, ...]:
+    out: list[Cite] = []
+    for item in f.items("sources"):
+        if isinstance(item, YScalar) and isinstance(item.value, str):
+            out.append(Cite(item.value, None, item.pos))
+        elif isinstance(item, YMap):
+            cf = Fields(item, ("article", "quote"), diagnostics, "cite")
+            article = cf.text("article", required=True)
+            quote = cf.text("quote")
+            if quote is not None and not quote.strip():
+                cf.error(cf.pos("quote"), "field 'quote' is empty; expected words from the article")
+                quote = None
+            if article is not None:
+                out.append(Cite(article, quote, item.pos))
+        else:
+            diagnostics.append(
+                Diagnostic(
+                    item.pos,
+                    f"a cite must be an article id or {{article: id, quote: ...}}, "
+                    f"not {type_name(item)}",
+                )
+            )
+    return tuple(out)
+
+
+# --- the checklist ---------------------------------------------------------------------
+
+_WATCH_KEYS = ("title", "issue", "why", "signposts", "status", "by", "sources")
+
+
+def _load_watch(path: Path, diagnostics: list[Diagnostic]) -> tuple[WatchItem, ...]:
+    if not path.is_file():
+        return ()
+    node = _expect_mapping(_load_yaml_file(path, diagnostics), path, "watch.yaml", diagnostics)
+    if node is None:
+        return ()
+    f = Fields(node, ("items",), diagnostics, "watch.yaml")
+    items: list[WatchItem] = []
+    anchors: set[str] = set()
+    for entry in f.items("items", required=True):
+        if not isinstance(entry, YMap):
+            diagnostics.append(
+                Diagnostic(entry.pos, f"each checklist item must be a mapping, not {type_name(entry)}")
+            )
+            continue
+        item = _watch_item(entry, diagnostics, anchors)
+        if item is not None:
+            items.append(item)
+    return tuple(items)
+
+
+def _watch_item(
+    node: YMap, diagnostics: list[Diagnostic], anchors: set[str]
+) -> WatchItem | None:
+    f = Fields(node, _WATCH_KEYS, diagnostics, "checklist item")
+    title = f.text("title", required=True)
+    issue = f.text("issue", required=True)
+    escalation: tuple[str, ...] = ()
+    deescalation: tuple[str, ...] = ()
+    signposts = f.mapping("signposts")
+    if signposts is not None:
+        sf = Fields(signposts, ("escalation", "deescalation"), diagnostics, "signposts")
+        escalation = sf.texts("escalation")
+        deescalation = sf.texts("deescalation")
+    status = f.choice("status", WATCH_STATUSES) or "watching"
+    by = f.date("by")
+    sources = cites(f, diagnostics)
+    why = f.text("why")
+    if title is None or issue is None:
+        return None
+    anchor = unique_slug(title, anchors)
+    return WatchItem(
+        id=anchor,
+        title=title,
+        issue=issue,
+        why=why,
+        escalation=escalation,
+        deescalation=deescalation,
+        status=status,
+        by=by,
+        sources=sources,
+        pos=node.pos,
+        issue_pos=f.pos("issue"),
+    )
+
+
+def slugify(text: str, limit: int = 48) -> str:
+    words = re.findall(r"[a-z0-9]+", text.casefold())
+    slug = ""
+    for word in words:
+        if slug and len(slug) + 1 + len(word) > limit:
+            break
+        slug = f"{slug}-{word}" if slug else word[:limit]
+    return slug or "item"
+
+
+def unique_slug(text: str, taken: set[str]) -> str:
+    base = slugify(text)
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    taken.add(slug)
+    return slug
+

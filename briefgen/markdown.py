@@ -1,0 +1,38 @@
+"""The one Markdown renderer. Raw HTML is off and unsafe link schemes are refused."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    # commonmark with html=False escapes any raw tag; markdown-it's default
+    # validateLink refuses javascript:, vbscript:, file: and most data: URLs.
+    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+
+def render_block(text: str) -> str:
+    """Render Markdown paragraphs, lists and headings to HTML."""
+    return _parser().render(text)
+
+
+def render_inline(text: str) -> Markup:
+    """Render one line of Markdown (emphasis, links, code) without a paragraph."""
+    return Markup(_parser().renderInline(text))
+
+
+def render_markup(text: str) -> Markup:
+    return Markup(render_block(text))
+
+
+_HEADING = re.compile(r"<(/?)h([1-5])>")
+
+
+def render_article(text: str) -> str:
+    """Render an article body with headings one level down, under the page's own h1."""
+    return _HEADING.sub(lambda m: f"<{m[1]}h{int(m[2]) + 1}>", render_block(text))

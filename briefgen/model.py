@@ -1,0 +1,145 @@
+"""The briefing as plain, immutable data. No I/O happens here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from briefgen.errors import SourcePos
+
+STATUSES = ("escalating", "steady", "easing")
+CONFIDENCES = ("high", "moderate", "low")
+WATCH_STATUSES = ("watching", "triggered", "resolved")
+# ICD 203 estimative language, in order, with its probability ranges.
+LIKELIHOODS: dict[str, str] = {
+    "almost no chance": "1–5 %",
+    "very unlikely": "5–20 %",
+    "unlikely": "20–45 %",
+    "roughly even chance": "45–55 %",
+    "likely": "55–80 %",
+    "very likely": "80–95 %",
+    "almost certain": "95–99 %",
+}
+PAGE_SIZES = ("A4", "Letter")
+
+
+@dataclass(frozen=True, slots=True)
+class Cite:
+    """A reference to an article, optionally to exact words in it."""
+
+    article: str
+    quote: str | None
+    pos: SourcePos
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPoint:
+    text: str
+    """Markdown."""
+    likelihood: str | None
+    confidence: str | None
+    sources: tuple[Cite, ...]
+    pos: SourcePos
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    actor: str
+    stance: str
+    """Markdown."""
+    sources: tuple[Cite, ...]
+    pos: SourcePos
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    date: dt.date
+    event: str
+    """Markdown."""
+    sources: tuple[Cite, ...]
+    pos: SourcePos
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    id: str
+    title: str
+    status: str | None
+    bottom_line: str
+    """Markdown."""
+    key_points: tuple[KeyPoint, ...]
+    positions: tuple[Position, ...]
+    timeline: tuple[TimelineEntry, ...]
+    questions: tuple[str, ...]
+    order: int | None
+    pos: SourcePos
+
+
+@dataclass(frozen=True, slots=True)
+class WatchItem:
+    id: str
+    """Anchor on the checklist page, e.g. 'w3'."""
+    title: str
+    issue: str
+    why: str | None
+    escalation: tuple[str, ...]
+    deescalation: tuple[str, ...]
+    status: str
+    by: dt.date | None
+    sources: tuple[Cite, ...]
+    pos: SourcePos
+    issue_pos: SourcePos
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: str
+    title: str
+    source: str | None
+    author: str | None
+    published: dt.date | None
+    url: str | None
+    issues: tuple[str, ...]
+    summary: str | None
+    body_html: str
+    """The body rendered to safe HTML (article text is untrusted)."""
+    pos: SourcePos
+
+
+@dataclass(frozen=True, slots=True)
+class PdfSettings:
+    page_size: str = "A4"
+    filename: str = "briefing.pdf"
+
+
+@dataclass(frozen=True, slots=True)
+class EmailSettings:
+    sender: str | None = None
+    subject: str = "{title} — {edition}"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    title: str
+    subtitle: str | None
+    edition: dt.date | None
+    organization: str | None
+    author: str | None
+    marking: str | None
+    base_url: str | None
+    theme: str
+    summary: str | None
+    """Markdown: the overall bottom line."""
+    pdf: PdfSettings
+    email: EmailSettings
+    pos: SourcePos
+
+
+@dataclass(frozen=True, slots=True)
+class Briefing:
+    settings: Settings
+    articles: tuple[Article, ...]
+    """Newest first, undated last, then by title."""
+    issues: tuple[Issue, ...]
+    """In issue order."""
+    watch: tuple[WatchItem, ...]

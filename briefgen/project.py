@@ -1,0 +1,76 @@
+"""Where a briefing project keeps its files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefgen.errors import BuildFailed, Diagnostic, SourcePos
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    root: Path
+    settings_file: Path
+    content: Path
+    templates: Path
+    themes: Path
+
+    @property
+    def articles(self) -> Path:
+        return self.content / "articles"
+
+    @property
+    def issues(self) -> Path:
+        return self.content / "issues"
+
+    @property
+    def watch_file(self) -> Path:
+        return self.content / "watch.yaml"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".briefgen-cache"
+
+    def watched_paths(self) -> tuple[Path, ...]:
+        """Everything whose change can change the output."""
+        paths = [self.content, self.templates, self.themes]
+        if self.settings_file.parent == self.root:
+            paths.append(self.settings_file)
+        return tuple(paths)
+
+
+def find_project(path: Path) -> Project:
+    """Locate the parts of the project rooted at path; raise BuildFailed when there is none."""
+    root = path.resolve()
+    content = root / "content"
+    candidates = [p for p in (root / "briefing.yaml", content / "briefing.yaml") if p.is_file()]
+    if not content.is_dir():
+        raise BuildFailed(
+            [Diagnostic(SourcePos(root), "no content/ folder here; is this a briefing project?")]
+        )
+    if not candidates:
+        raise BuildFailed(
+            [
+                Diagnostic(
+                    SourcePos(root),
+                    "no briefing.yaml; expected one at the project root or in content/",
+                )
+            ]
+        )
+    if len(candidates) > 1:
+        raise BuildFailed(
+            [
+                Diagnostic(
+                    SourcePos(candidates[1]),
+                    f"a second briefing.yaml beside {candidates[0]}; keep only one",
+                )
+            ]
+        )
+    return Project(
+        root=root,
+        settings_file=candidates[0],
+        content=content,
+        templates=root / "templates",
+        themes=root / "themes",
+    )

@@ -1,0 +1,331 @@
+"""Render the briefing to site files. Pure: no disk writes, no clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import traceback
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from briefgen import markdown, urls
+from briefgen.check import all_cites
+from briefgen.errors import BuildFailed, Diagnostic, SourcePos
+from briefgen.model import LIKELIHOODS, Article, Briefing, Cite, Issue, WatchItem
+from briefgen.project import Project
+from briefgen.quotes import highlight, normalize
+
+TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".eml")
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    path: str
+    """Relative to the output folder, with '/' separators."""
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    name: str
+    template_dirs: tuple[Path, ...]
+    """Searched in order: project overrides, the theme's own, then built-in."""
+    static_dirs: tuple[Path, ...]
+    """Later folders override earlier ones file by file."""
+
+
+def builtin_dir() -> Path:
+    return Path(str(files("briefgen") / "builtin"))
+
+
+def find_theme(project: Project, name: str) -> Theme:
+    builtin = builtin_dir()
+    candidates = [project.themes / name, builtin / "themes" / name]
+    theme_dir = next((c for c in candidates if c.is_dir()), None)
+    if theme_dir is None:
+        raise BuildFailed(
+            [
+                Diagnostic(
+                    SourcePos(project.settings_file),
+                    f"theme '{name}' not found; expected a folder themes/{name}/ "
+                    "or the built-in 'default'",
+                )
+            ]
+        )
+    template_dirs = [project.templates, theme_dir / "templates", builtin / "templates"]
+    static_dirs = [builtin / "themes" / "default" / "static", theme_dir / "static"]
+    return Theme(
+        name=name,
+        template_dirs=tuple(dict.fromkeys(d for d in template_dirs if d.is_dir())),
+        static_dirs=tuple(dict.fromkeys(d for d in static_dirs if d.is_dir())),
+    )
+
+
+def make_environment(theme: Theme) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+        autoescape=jinja2.select_autoescape(("html", "xml", "htm")),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = markdown.render_markup
+    env.filters["inline"] = markdown.render_inline
+    env.filters["longdate"] = long_date
+    env.globals["LIKELIHOODS"] = LIKELIHOODS
+    return env
+
+
+def check_templates(theme: Theme, env: jinja2.Environment) -> list[Diagnostic]:
+    """Compile every template the theme can see, so syntax errors name file and line."""
+    diagnostics: list[Diagnostic] = []
+    for folder in theme.template_dirs:
+        for path in sorted(folder.rglob("*")):
+            if path.suffix not in TEMPLATE_SUFFIXES or not path.is_file():
+                continue
+            try:
+                env.parse(path.read_text(encoding="utf-8"), path.name, str(path))
+            except jinja2.TemplateSyntaxError as exc:
+                diagnostics.append(template_diagnostic(exc))
+            except UnicodeDecodeError:
+                diagnostics.append(Diagnostic(SourcePos(path), "template is not UTF-8"))
+    return diagnostics
+
+
+def template_diagnostic(exc: Exception) -> Diagnostic:
+    """Point at the template file and line that raised exc."""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return Diagnostic(
+            SourcePos(Path(exc.filename), exc.lineno or 1, 1), f"template error: {exc.message}"
+        )
+    # Jinja rewrites tracebacks so that template frames carry template file names.
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if f.filename.endswith(TEMPLATE_SUFFIXES)
+    ]
+    message = str(exc) if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
+    if frames:
+        frame = frames[-1]
+        return Diagnostic(SourcePos(Path(frame.filename), frame.lineno or 1, 1), f"template error: {message}")
+    return Diagnostic(SourcePos(Path("templates")), f"template error: {message}")
+
+
+def long_date(value: dt.date | None) -> str:
+    return "" if value is None else f"{value.day} {value:%B %Y}"
+
+
+# --- what pages need besides the model ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Backlink:
+    label: str
+    target: str
+    """Output path with optional #anchor."""
+
+
+@dataclass(slots=True)
+class SiteIndex:
+    """Lookups derived from the briefing once, shared by all pages."""
+
+    briefing: Briefing
+    articles: dict[str, Article] = field(default_factory=dict)
+    issues: dict[str, Issue] = field(default_factory=dict)
+    quote_anchors: dict[tuple[str, str], str] = field(default_factory=dict)
+    cited_in: dict[str, list[Backlink]] = field(default_factory=dict)
+    related: dict[str, list[Article]] = field(default_factory=dict)
+    watch_by_issue: dict[str, list[WatchItem]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, briefing: Briefing) -> SiteIndex:
+        index = cls(briefing)
+        index.articles = {a.id: a for a in briefing.articles}
+        index.issues = {i.id: i for i in briefing.issues}
+        counters: dict[str, int] = {}
+        for cite in all_cites(briefing):
+            if cite.quote is None:
+                continue
+            key = (cite.article, normalize(cite.quote))
+            if key not in index.quote_anchors:
+                counters[cite.article] = counters.get(cite.article, 0) + 1
+                index.quote_anchors[key] = f"q{counters[cite.article]}"
+        for issue in briefing.issues:
+            cited = _issue_cites(issue)
+            ids = dict.fromkeys(c.article for c in cited)
+            ids.update(dict.fromkeys(a.id for a in briefing.articles if issue.id in a.issues))
+            index.related[issue.id] = [index.articles[i] for i in ids if i in index.articles]
+            for article_id in dict.fromkeys(c.article for c in cited):
+                index.cited_in.setdefault(article_id, []).append(
+                    Backlink(f"Issue: {issue.title}", urls.issue_page(issue.id))
+                )
+        for item in briefing.watch:
+            index.watch_by_issue.setdefault(item.issue, []).append(item)
+            for article_id in dict.fromkeys(c.article for c in item.sources):
+                index.cited_in.setdefault(article_id, []).append(
+                    Backlink(f"Watch: {item.title}", f"{urls.WATCH}#{item.id}")
+                )
+        return index
+
+    def cite_target(self, cite: Cite) -> str:
+        target = urls.article_page(cite.article)
+        if cite.quote is not None:
+            target += "#" + self.quote_anchors[(cite.article, normalize(cite.quote))]
+        return target
+
+    def quotes_of(self, article_id: str) -> list[tuple[str, str]]:
+        return [
+            (anchor, quote)
+            for (aid, quote), anchor in self.quote_anchors.items()
+            if aid == article_id
+        ]
+
+
+def _issue_cites(issue: Issue) -> list[Cite]:
+    out: list[Cite] = []
+    for point in issue.key_points:
+        out.extend(point.sources)
+    for position in issue.positions:
+        out.extend(position.sources)
+    for entry in issue.timeline:
+        out.extend(entry.sources)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRow:
+    date: dt.date
+    event: str
+    issue: Issue
+    sources: tuple[Cite, ...]
+
+
+def merged_timeline(briefing: Briefing) -> list[TimelineRow]:
+    rows = [
+        TimelineRow(entry.date, entry.event, issue, entry.sources)
+        for issue in briefing.issues
+        for entry in issue.timeline
+    ]
+    return sorted(rows, key=lambda r: r.date, reverse=True)
+
+
+def top_watch_items(briefing: Briefing, limit: int = 5) -> list[WatchItem]:
+    """Triggered items first, then the nearest horizon; resolved ones last."""
+    rank = {"triggered": 0, "watching": 1, "resolved": 2}
+    return sorted(
+        briefing.watch,
+        key=lambda w: (rank[w.status], w.by is None, w.by or dt.date.min),
+    )[:limit]
+
+
+# --- pages ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    path: str
+    template: str
+    context: dict[str, object]
+
+
+def pages(index: SiteIndex) -> Iterator[Page]:
+    briefing = index.briefing
+    yield Page(urls.INDEX, "index.html", {"title": briefing.settings.title})
+    for issue in briefing.issues:
+        yield Page(urls.issue_page(issue.id), "issue.html", {"title": issue.title, "issue": issue})
+    for article in briefing.articles:
+        body = highlight(article.body_html, index.quotes_of(article.id))
+        yield Page(
+            urls.article_page(article.id),
+            "article.html",
+            {"title": article.title, "article": article, "body": Markup(body)},
+        )
+    yield Page(urls.WATCH, "watch.html", {"title": "What to watch"})
+    yield Page(urls.TIMELINE, "timeline.html", {"title": "Timeline"})
+    yield Page(urls.SOURCES, "sources.html", {"title": "Sources"})
+    yield Page(urls.NOT_FOUND, "404.html", {"title": "Page not found"})
+    yield Page(urls.FEED, "feed.xml", {"title": briefing.settings.title})
+    yield Page(urls.SITEMAP, "sitemap.xml", {"title": briefing.settings.title})
+
+
+def render_site(
+    briefing: Briefing, env: jinja2.Environment, theme: Theme, pdf_name: str | None
+) -> list[OutputFile]:
+    """Render every page and copy the theme's static files; raise BuildFailed on template errors."""
+    index = SiteIndex.of(briefing)
+    all_pages = list(pages(index))
+    feed_date = _feed_date(briefing)
+    shared = {
+        "briefing": briefing,
+        "settings": briefing.settings,
+        "site": index,
+        "timeline": merged_timeline(briefing),
+        "top_watch": top_watch_items(briefing),
+        "pdf_name": pdf_name,
+        "urls": urls,
+        "feed_date": feed_date,
+        "feed_updated": f"{feed_date.isoformat()}T00:00:00Z",
+        "feed_id": _feed_id(briefing),
+        "sitemap_paths": [
+            p.path for p in all_pages if p.path.endswith(".html") and p.path != urls.NOT_FOUND
+        ],
+    }
+    outputs: list[OutputFile] = []
+    diagnostics: list[Diagnostic] = []
+    templates: dict[str, jinja2.Template] = {}
+    for page in all_pages:
+        try:
+            template = templates.get(page.template)
+            if template is None:
+                template = templates[page.template] = env.get_template(page.template)
+            text = template.render(shared, page=page.path, url=_linker(page.path, briefing), **page.context)
+        except Exception as exc:  # noqa: BLE001 - any template failure is a user error
+            diagnostics.append(template_diagnostic(exc))
+            if len(diagnostics) > 20:
+                break
+            continue
+        outputs.append(OutputFile(page.path, text.encode("utf-8")))
+    if diagnostics:
+        raise BuildFailed(dict.fromkeys(diagnostics))
+    outputs.extend(static_files(theme))
+    return outputs
+
+
+def _feed_date(briefing: Briefing) -> dt.date:
+    """The feed's 'updated': the edition, else the newest dated source; never the clock."""
+    dates = [a.published for a in briefing.articles if a.published]
+    if briefing.settings.edition:
+        return briefing.settings.edition
+    return max(dates, default=dt.date(1970, 1, 1))
+
+
+def _feed_id(briefing: Briefing) -> Callable[[str], str]:
+    base = briefing.settings.base_url
+    if base:
+        return lambda key: f"{base}#{key}"
+    seed = briefing.settings.title
+    return lambda key: uuid.uuid5(uuid.NAMESPACE_URL, f"briefgen:{seed}:{key}").urn
+
+
+def _linker(page: str, briefing: Briefing) -> Callable[[str], str]:
+    base = briefing.settings.base_url
+    if page in (urls.NOT_FOUND, urls.FEED, urls.SITEMAP) and base:
+        return lambda target: base + target.removesuffix("index.html")
+    return lambda target: urls.relative(page, target)
+
+
+def static_files(theme: Theme) -> list[OutputFile]:
+    found: dict[str, Path] = {}
+    for folder in theme.static_dirs:
+        for path in folder.rglob("*"):
+            if path.is_file():
+                found[path.relative_to(folder).as_posix()] = path
+    return [
+        OutputFile(urls.asset(rel), path.read_bytes()) for rel, path in sorted(found.items())
+    ]
