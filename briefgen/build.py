@@ -19,6 +19,7 @@ from briefgen.model import Briefing
 from briefgen.project import Project, find_project
 from briefgen.render import (
     OutputFile,
+    RenderCache,
     Theme,
     builtin_dir,
     check_templates,
@@ -34,6 +35,10 @@ class BuildCache:
     """What a long-running process (the preview server) keeps between builds."""
 
     load: LoadCache = field(default_factory=LoadCache)
+    render: RenderCache = field(default_factory=RenderCache)
+    env: jinja2.Environment | None = None
+    """The Jinja environment of the last good build, reused while theme.stamp holds."""
+    theme_stamp: object = None
     pdf_key: str | None = None
     pdf_data: bytes | None = None
 
@@ -64,11 +69,21 @@ class Prepared:
 def prepare(project_dir: Path, cache: BuildCache | None = None) -> Prepared:
     """Load and validate everything; raise BuildFailed listing every mistake."""
     project = find_project(project_dir)
-    briefing = load(project, cache.load if cache else None)
-    diagnostics = check(briefing)
-    theme = find_theme(project, briefing.settings.theme)
-    env = make_environment(theme)
-    diagnostics.extend(check_templates(theme, env))
+    loaded = load(project, cache.load if cache else None)
+    briefing = loaded.briefing
+    diagnostics = [*loaded.diagnostics, *check(briefing, loaded.broken_ids)]
+    try:
+        theme = find_theme(project, briefing.settings.theme)
+    except BuildFailed as failed:
+        raise BuildFailed([*diagnostics, *failed.diagnostics]) from None
+    if cache is not None and cache.env is not None and cache.theme_stamp == theme.stamp:
+        env = cache.env
+    else:
+        env = make_environment(theme)
+        template_errors = check_templates(theme, env)
+        diagnostics.extend(template_errors)
+        if cache is not None and not template_errors:
+            cache.env, cache.theme_stamp = env, theme.stamp
     if diagnostics:
         raise BuildFailed(diagnostics)
     return Prepared(project, briefing, theme, env)
@@ -106,8 +121,9 @@ def build(
         prepared.env,
         prepared.theme,
         settings.pdf.filename if with_pdf else None,
+        cache.render if cache else None,
     )
-    pages = len(files)
+    pages = sum(1 for f in files if f.path.endswith(".html"))
     timings["render"] = time.perf_counter() - mark
 
     pdf_state = "skipped"

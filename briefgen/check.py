@@ -9,8 +9,11 @@ from briefgen.model import Article, Briefing, Cite
 from briefgen.quotes import TextIndex
 
 
-def check(briefing: Briefing) -> list[Diagnostic]:
-    """Return every cross-file mistake; an empty list means the briefing is sound."""
+def check(briefing: Briefing, broken_ids: frozenset[str] = frozenset()) -> list[Diagnostic]:
+    """Return every cross-file mistake; an empty list means the briefing is sound.
+
+    Ids in broken_ids belong to files that failed to load and were reported already.
+    """
     articles = {a.id: a for a in briefing.articles}
     issue_ids = [i.id for i in briefing.issues]
     diagnostics: list[Diagnostic] = []
@@ -20,12 +23,16 @@ def check(briefing: Briefing) -> list[Diagnostic]:
     for issue in briefing.issues:
         if issue.id in seen_issues:
             diagnostics.append(
-                Diagnostic(issue.pos, f"duplicate issue id '{issue.id}' (also {seen_issues[issue.id]})")
+                Diagnostic(
+                    issue.pos, f"duplicate issue id '{issue.id}' (also {seen_issues[issue.id]})"
+                )
             )
         seen_issues[issue.id] = issue.pos.path.name
 
     for cite in all_cites(briefing):
         article = articles.get(cite.article)
+        if cite.article in broken_ids:
+            continue
         if article is None:
             diagnostics.append(
                 Diagnostic(
@@ -52,7 +59,7 @@ def check(briefing: Briefing) -> list[Diagnostic]:
             )
 
     for item in briefing.watch:
-        if item.issue not in seen_issues:
+        if item.issue not in seen_issues and item.issue not in broken_ids:
             diagnostics.append(
                 Diagnostic(
                     item.issue_pos,
@@ -62,7 +69,7 @@ def check(briefing: Briefing) -> list[Diagnostic]:
                 )
             )
     for article in briefing.articles:
-        diagnostics.extend(_article_issue_ids(article, issue_ids))
+        diagnostics.extend(_article_issue_ids(article, [*issue_ids, *broken_ids]))
     return diagnostics
 
 

@@ -44,8 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for diagnostic in failed.diagnostics:
             print(diagnostic, file=sys.stderr)
         count = len(failed.diagnostics)
-        print(f"briefgen: {count} error{'s' if count != 1 else ''}; nothing written",
-              file=sys.stderr)
+        print(
+            f"briefgen: {count} error{'s' if count != 1 else ''}; nothing written", file=sys.stderr
+        )
         return 1
     except KeyboardInterrupt:
         print(file=sys.stderr)

@@ -64,9 +64,7 @@ class Fields:
     def _get(self, key: str, required: bool) -> YValue | None:
         if not self.has(key):
             if required:
-                self.error(
-                    self.node.pos, f"missing required field '{key}' in {self.what}"
-                )
+                self.error(self.node.pos, f"missing required field '{key}' in {self.what}")
             return None
         return self.node.values[key]
 
@@ -121,8 +119,7 @@ class Fields:
             hint = did_you_mean(value.value, choices)
             self.error(
                 value.pos,
-                f"field '{key}' is '{value.value}'{hint}; expected one of: "
-                + ", ".join(choices),
+                f"field '{key}' is '{value.value}'{hint}; expected one of: " + ", ".join(choices),
             )
             return None
         self._wrong(key, value, "one of: " + ", ".join(choices))

@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from briefgen import markdown
 from briefgen.clipping import clean_clipping
-from briefgen.errors import BuildFailed, Diagnostic, SourcePos
+from briefgen.errors import Diagnostic, SourcePos
 from briefgen.fields import SLUG, Fields, type_name
 from briefgen.model import (
     CONFIDENCES,
@@ -36,6 +36,8 @@ from briefgen.yamlsrc import YMap, YScalar, YValue, parse_yaml
 ARTICLE_SUFFIXES = (".md", ".txt")
 ISSUE_SUFFIXES = (".yaml", ".yml")
 T = TypeVar("T")
+DEFAULT_PDF = PdfSettings()
+DEFAULT_EMAIL = EmailSettings()
 _URL = re.compile(r"^https?://[^\s<>\"]+$", re.I)
 
 
@@ -52,21 +54,53 @@ class LoadCache:
     articles: dict[Path, tuple[tuple[int, int], _Parsed]] = field(default_factory=dict)
 
 
-def load(project: Project, cache: LoadCache | None = None) -> Briefing:
-    """Read the project; raise BuildFailed with every diagnostic when anything is wrong."""
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """What could be read, the mistakes found, and the ids of files that failed to load.
+
+    Cross-file checks still run on a partly broken project, so one run reports every
+    mistake; they skip cites to broken files, which would only repeat an error.
+    """
+
+    briefing: Briefing
+    diagnostics: tuple[Diagnostic, ...]
+    broken_ids: frozenset[str]
+
+
+def load(project: Project, cache: LoadCache | None = None) -> Loaded:
+    """Read every source file of the project, collecting every mistake."""
     diagnostics: list[Diagnostic] = []
     settings = _load_settings(project.settings_file, diagnostics)
-    articles = _load_articles(project.articles, diagnostics, cache)
+    articles, broken_articles = _load_articles(project.articles, diagnostics, cache)
     issues = _load_issues(project.issues, diagnostics)
     watch = _load_watch(project.watch_file, diagnostics)
-    if diagnostics or settings is None:
-        raise BuildFailed(diagnostics)
-    return Briefing(
-        settings=settings,
+    loaded_issues = {i.id for i in issues}
+    broken_issues = {
+        p.stem
+        for p in _files(project.issues, ISSUE_SUFFIXES)
+        if p.stem not in loaded_issues
+    }
+    briefing = Briefing(
+        settings=settings or _placeholder_settings(project.settings_file),
         articles=tuple(sorted(articles, key=_article_order)),
         issues=tuple(sorted(issues, key=lambda i: (i.order is None, i.order or 0, i.id))),
         watch=watch,
     )
+    return Loaded(briefing, tuple(diagnostics), frozenset(broken_articles | broken_issues))
+
+
+def _files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return [p for p in sorted(folder.iterdir()) if p.suffix in suffixes and p.is_file()]
+
+
+def _placeholder_settings(path: Path) -> Settings:
+    """Stands in for unreadable settings so checks can go on; never rendered."""
+    return Settings(
+        "", None, None, None, None, None, None, "default", None,
+        DEFAULT_PDF, DEFAULT_EMAIL, SourcePos(path),
+    )  # fmt: skip
 
 
 def _article_order(article: Article) -> tuple[bool, int, str, str]:
@@ -124,9 +158,7 @@ _SETTINGS_KEYS = (
 
 
 def _load_settings(path: Path, diagnostics: list[Diagnostic]) -> Settings | None:
-    node = _expect_mapping(
-        _load_yaml_file(path, diagnostics), path, "briefing.yaml", diagnostics
-    )
+    node = _expect_mapping(_load_yaml_file(path, diagnostics), path, "briefing.yaml", diagnostics)
     if node is None:
         return None
     f = Fields(node, _SETTINGS_KEYS, diagnostics, "briefing.yaml")
@@ -160,15 +192,15 @@ def _pdf_settings(parent: Fields, diagnostics: list[Diagnostic]) -> PdfSettings:
     if node is None:
         return PdfSettings()
     f = Fields(node, ("page_size", "filename"), diagnostics, "pdf settings")
-    filename = f.text("filename") or PdfSettings.filename
+    filename = f.text("filename") or DEFAULT_PDF.filename
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.pdf", filename):
         f.error(
             f.pos("filename"),
             f"field 'filename' is '{filename}'; expected a plain file name ending in .pdf",
         )
-        filename = PdfSettings.filename
+        filename = DEFAULT_PDF.filename
     return PdfSettings(
-        page_size=f.choice("page_size", PAGE_SIZES) or PdfSettings.page_size, filename=filename
+        page_size=f.choice("page_size", PAGE_SIZES) or DEFAULT_PDF.page_size, filename=filename
     )
 
 
@@ -177,9 +209,7 @@ def _email_settings(parent: Fields, diagnostics: list[Diagnostic]) -> EmailSetti
     if node is None:
         return EmailSettings()
     f = Fields(node, ("from", "subject"), diagnostics, "email settings")
-    return EmailSettings(
-        sender=f.text("from"), subject=f.text("subject") or EmailSettings.subject
-    )
+    return EmailSettings(sender=f.text("from"), subject=f.text("subject") or DEFAULT_EMAIL.subject)
 
 
 # --- articles --------------------------------------------------------------------------
@@ -189,18 +219,16 @@ _ARTICLE_KEYS = ("title", "id", "source", "author", "published", "url", "issues"
 
 def _load_articles(
     folder: Path, diagnostics: list[Diagnostic], cache: LoadCache | None
-) -> list[Article]:
-    if not folder.is_dir():
-        return []
+) -> tuple[list[Article], set[str]]:
     articles: list[Article] = []
+    broken: set[str] = set()
     seen: dict[str, Article] = {}
-    for path in sorted(folder.iterdir()):
-        if path.suffix not in ARTICLE_SUFFIXES or not path.is_file():
-            continue
+    for path in _files(folder, ARTICLE_SUFFIXES):
         parsed = _parse_article_cached(path, cache)
         diagnostics.extend(parsed.diagnostics)
         article = parsed.article
         if article is None:
+            broken.add(path.stem)
             continue
         if article.id in seen:
             diagnostics.append(
@@ -212,7 +240,7 @@ def _load_articles(
             continue
         seen[article.id] = article
         articles.append(article)
-    return articles
+    return articles, broken
 
 
 def _parse_article_cached(path: Path, cache: LoadCache | None) -> _Parsed:
@@ -259,6 +287,8 @@ def _parse_article(path: Path) -> _Parsed:
     node: YMap | None = None
     if front is not None:
         parsed = parse_yaml(front, path, diagnostics, line_offset=1)
+        if diagnostics:
+            return _Parsed(None, tuple(diagnostics))
         if parsed is not None:
             node = _expect_mapping(parsed, path, "front matter", diagnostics)
     f = Fields(node or YMap({}, {}, SourcePos(path)), _ARTICLE_KEYS, diagnostics, "front matter")
@@ -267,7 +297,9 @@ def _parse_article(path: Path) -> _Parsed:
     if is_clipping and title is None:
         title = next((line.strip() for line in body.splitlines() if line.strip()), None)
         if title is None:
-            diagnostics.append(Diagnostic(SourcePos(path), "the clipping is empty; expected a title line and text"))
+            diagnostics.append(
+                Diagnostic(SourcePos(path), "the clipping is empty; expected a title line and text")
+            )
     article_id = f.slug("id") if f.has("id") else path.stem
     if not SLUG.match(article_id or ""):
         diagnostics.append(
@@ -310,14 +342,11 @@ _ISSUE_KEYS = (
 
 
 def _load_issues(folder: Path, diagnostics: list[Diagnostic]) -> list[Issue]:
-    if not folder.is_dir():
-        return []
     issues: list[Issue] = []
-    for path in sorted(folder.iterdir()):
-        if path.suffix in ISSUE_SUFFIXES and path.is_file():
-            issue = _load_issue(path, diagnostics)
-            if issue is not None:
-                issues.append(issue)
+    for path in _files(folder, ISSUE_SUFFIXES):
+        issue = _load_issue(path, diagnostics)
+        if issue is not None:
+            issues.append(issue)
     return issues
 
 
@@ -358,7 +387,9 @@ def _each(
     for item in f.items(key):
         if not isinstance(item, YMap):
             diagnostics.append(
-                Diagnostic(item.pos, f"each entry of '{key}' must be a mapping, not {type_name(item)}")
+                Diagnostic(
+                    item.pos, f"each entry of '{key}' must be a mapping, not {type_name(item)}"
+                )
             )
             continue
         value = read(item, diagnostics)
@@ -442,7 +473,9 @@ def _load_watch(path: Path, diagnostics: list[Diagnostic]) -> tuple[WatchItem, .
     for entry in f.items("items", required=True):
         if not isinstance(entry, YMap):
             diagnostics.append(
-                Diagnostic(entry.pos, f"each checklist item must be a mapping, not {type_name(entry)}")
+                Diagnostic(
+                    entry.pos, f"each checklist item must be a mapping, not {type_name(entry)}"
+                )
             )
             continue
         item = _watch_item(entry, diagnostics, anchors)
@@ -451,9 +484,7 @@ def _load_watch(path: Path, diagnostics: list[Diagnostic]) -> tuple[WatchItem, .
     return tuple(items)
 
 
-def _watch_item(
-    node: YMap, diagnostics: list[Diagnostic], anchors: set[str]
-) -> WatchItem | None:
+def _watch_item(node: YMap, diagnostics: list[Diagnostic], anchors: set[str]) -> WatchItem | None:
     f = Fields(node, _WATCH_KEYS, diagnostics, "checklist item")
     title = f.text("title", required=True)
     issue = f.text("issue", required=True)
@@ -503,4 +534,3 @@ def unique_slug(text: str, taken: set[str]) -> str:
         slug, n = f"{base}-{n}", n + 1
     taken.add(slug)
     return slug
-

@@ -18,7 +18,8 @@ def _parser() -> MarkdownIt:
 
 def render_block(text: str) -> str:
     """Render Markdown paragraphs, lists and headings to HTML."""
-    return _parser().render(text)
+    html: str = _parser().render(text)
+    return html
 
 
 def render_inline(text: str) -> Markup:
@@ -36,3 +37,12 @@ _HEADING = re.compile(r"<(/?)h([1-5])>")
 def render_article(text: str) -> str:
     """Render an article body with headings one level down, under the page's own h1."""
     return _HEADING.sub(lambda m: f"<{m[1]}h{int(m[2]) + 1}>", render_block(text))
+
+
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[A-Z“\"‘'(])")
+
+
+def first_sentence(text: str) -> Markup:
+    """The first sentence of a Markdown paragraph, rendered inline: a one-line summary."""
+    first = _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
+    return render_inline(" ".join(first.split()))

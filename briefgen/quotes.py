@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _FOLD = str.maketrans(
     {
@@ -39,6 +40,10 @@ class TextIndex:
 
     @classmethod
     def of(cls, fragment: str) -> TextIndex:
+        return _index_of(fragment)
+
+    @classmethod
+    def _build(cls, fragment: str) -> TextIndex:
         chars: list[str] = []
         spans: list[tuple[int, int] | None] = []
         for match in _TOKEN.finditer(fragment):
@@ -60,6 +65,12 @@ class TextIndex:
             return None
         start = self.text.find(needle)
         return None if start < 0 else (start, start + len(needle))
+
+
+@lru_cache(maxsize=4096)
+def _index_of(fragment: str) -> TextIndex:
+    # check and render both need the index of every quoted article: build it once.
+    return TextIndex._build(fragment)
 
 
 def _collapse_space(
@@ -85,6 +96,8 @@ def highlight(fragment: str, quotes: list[tuple[str, str]]) -> str:
 
     A quote that crosses tags is marked piece by piece so the HTML stays well formed.
     """
+    if not quotes:
+        return fragment
     index = TextIndex.of(fragment)
     inserts: list[tuple[int, int, str]] = []  # (html offset, order, text)
     for anchor, quote in quotes:

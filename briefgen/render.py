@@ -37,6 +37,8 @@ class Theme:
     """Searched in order: project overrides, the theme's own, then built-in."""
     static_dirs: tuple[Path, ...]
     """Later folders override earlier ones file by file."""
+    stamp: tuple[tuple[str, int, int], ...]
+    """Name, mtime and size of every theme file: changes when any template or asset does."""
 
 
 def builtin_dir() -> Path:
@@ -59,11 +61,23 @@ def find_theme(project: Project, name: str) -> Theme:
         )
     template_dirs = [project.templates, theme_dir / "templates", builtin / "templates"]
     static_dirs = [builtin / "themes" / "default" / "static", theme_dir / "static"]
+    template_dirs = [d for d in dict.fromkeys(template_dirs) if d.is_dir()]
+    static_dirs = [d for d in dict.fromkeys(static_dirs) if d.is_dir()]
     return Theme(
         name=name,
-        template_dirs=tuple(dict.fromkeys(d for d in template_dirs if d.is_dir())),
-        static_dirs=tuple(dict.fromkeys(d for d in static_dirs if d.is_dir())),
+        template_dirs=tuple(template_dirs),
+        static_dirs=tuple(static_dirs),
+        stamp=_stamp(template_dirs + static_dirs),
     )
+
+
+def _stamp(folders: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    out = []
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            st = path.stat()
+            out.append((str(path), st.st_mtime_ns, st.st_size))
+    return tuple(out)
 
 
 def make_environment(theme: Theme) -> jinja2.Environment:
@@ -78,6 +92,7 @@ def make_environment(theme: Theme) -> jinja2.Environment:
     env.filters["md"] = markdown.render_markup
     env.filters["inline"] = markdown.render_inline
     env.filters["longdate"] = long_date
+    env.filters["first_sentence"] = markdown.first_sentence
     env.globals["LIKELIHOODS"] = LIKELIHOODS
     return env
 
@@ -106,14 +121,14 @@ def template_diagnostic(exc: Exception) -> Diagnostic:
         )
     # Jinja rewrites tracebacks so that template frames carry template file names.
     frames = [
-        f
-        for f in traceback.extract_tb(exc.__traceback__)
-        if f.filename.endswith(TEMPLATE_SUFFIXES)
+        f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(TEMPLATE_SUFFIXES)
     ]
     message = str(exc) if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
     if frames:
         frame = frames[-1]
-        return Diagnostic(SourcePos(Path(frame.filename), frame.lineno or 1, 1), f"template error: {message}")
+        return Diagnostic(
+            SourcePos(Path(frame.filename), frame.lineno or 1, 1), f"template error: {message}"
+        )
     return Diagnostic(SourcePos(Path("templates")), f"template error: {message}")
 
 
@@ -139,15 +154,19 @@ class SiteIndex:
     articles: dict[str, Article] = field(default_factory=dict)
     issues: dict[str, Issue] = field(default_factory=dict)
     quote_anchors: dict[tuple[str, str], str] = field(default_factory=dict)
+    quotes_by_article: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     cited_in: dict[str, list[Backlink]] = field(default_factory=dict)
     related: dict[str, list[Article]] = field(default_factory=dict)
     watch_by_issue: dict[str, list[WatchItem]] = field(default_factory=dict)
+    number: dict[str, int] = field(default_factory=dict)
+    """Each article's note number: its place in the sources list."""
 
     @classmethod
     def of(cls, briefing: Briefing) -> SiteIndex:
         index = cls(briefing)
         index.articles = {a.id: a for a in briefing.articles}
         index.issues = {i.id: i for i in briefing.issues}
+        index.number = {a.id: n for n, a in enumerate(briefing.articles, start=1)}
         counters: dict[str, int] = {}
         for cite in all_cites(briefing):
             if cite.quote is None:
@@ -155,7 +174,9 @@ class SiteIndex:
             key = (cite.article, normalize(cite.quote))
             if key not in index.quote_anchors:
                 counters[cite.article] = counters.get(cite.article, 0) + 1
-                index.quote_anchors[key] = f"q{counters[cite.article]}"
+                anchor = f"q{counters[cite.article]}"
+                index.quote_anchors[key] = anchor
+                index.quotes_by_article.setdefault(cite.article, []).append((anchor, cite.quote))
         for issue in briefing.issues:
             cited = _issue_cites(issue)
             ids = dict.fromkeys(c.article for c in cited)
@@ -180,11 +201,7 @@ class SiteIndex:
         return target
 
     def quotes_of(self, article_id: str) -> list[tuple[str, str]]:
-        return [
-            (anchor, quote)
-            for (aid, quote), anchor in self.quote_anchors.items()
-            if aid == article_id
-        ]
+        return self.quotes_by_article.get(article_id, [])
 
 
 def _issue_cites(issue: Issue) -> list[Cite]:
@@ -232,6 +249,15 @@ class Page:
     path: str
     template: str
     context: dict[str, object]
+    key: object = None
+    """When set, equal keys (under one theme and navigation) mean equal output."""
+
+
+@dataclass(slots=True)
+class RenderCache:
+    """Rendered pages from the previous build, so an edit re-renders only what it touches."""
+
+    pages: dict[str, tuple[object, bytes]] = field(default_factory=dict)
 
 
 def pages(index: SiteIndex) -> Iterator[Page]:
@@ -240,11 +266,13 @@ def pages(index: SiteIndex) -> Iterator[Page]:
     for issue in briefing.issues:
         yield Page(urls.issue_page(issue.id), "issue.html", {"title": issue.title, "issue": issue})
     for article in briefing.articles:
-        body = highlight(article.body_html, index.quotes_of(article.id))
+        quotes = index.quotes_of(article.id)
+        backlinks = tuple(index.cited_in.get(article.id, ()))
         yield Page(
             urls.article_page(article.id),
             "article.html",
-            {"title": article.title, "article": article, "body": Markup(body)},
+            {"title": article.title, "article": article, "quotes": quotes},
+            key=(article, tuple(quotes), backlinks),
         )
     yield Page(urls.WATCH, "watch.html", {"title": "What to watch"})
     yield Page(urls.TIMELINE, "timeline.html", {"title": "Timeline"})
@@ -255,7 +283,11 @@ def pages(index: SiteIndex) -> Iterator[Page]:
 
 
 def render_site(
-    briefing: Briefing, env: jinja2.Environment, theme: Theme, pdf_name: str | None
+    briefing: Briefing,
+    env: jinja2.Environment,
+    theme: Theme,
+    pdf_name: str | None,
+    cache: RenderCache | None = None,
 ) -> list[OutputFile]:
     """Render every page and copy the theme's static files; raise BuildFailed on template errors."""
     index = SiteIndex.of(briefing)
@@ -275,22 +307,42 @@ def render_site(
         "sitemap_paths": [
             p.path for p in all_pages if p.path.endswith(".html") and p.path != urls.NOT_FOUND
         ],
+        "highlight": lambda html, quotes: Markup(highlight(html, quotes)),
     }
+    # Everything a keyed page shows besides its own inputs: the chrome around it.
+    chrome = (
+        theme.stamp,
+        briefing.settings,
+        tuple((i.id, i.title) for i in briefing.issues),
+        bool(briefing.watch),
+        pdf_name,
+    )
     outputs: list[OutputFile] = []
     diagnostics: list[Diagnostic] = []
     templates: dict[str, jinja2.Template] = {}
     for page in all_pages:
+        key = (chrome, page.key) if page.key is not None else None
+        if cache is not None and key is not None:
+            hit = cache.pages.get(page.path)
+            if hit is not None and hit[0] == key:
+                outputs.append(OutputFile(page.path, hit[1]))
+                continue
         try:
             template = templates.get(page.template)
             if template is None:
                 template = templates[page.template] = env.get_template(page.template)
-            text = template.render(shared, page=page.path, url=_linker(page.path, briefing), **page.context)
-        except Exception as exc:  # noqa: BLE001 - any template failure is a user error
+            text = template.render(
+                shared, page=page.path, url=_linker(page.path, briefing), **page.context
+            )
+        except Exception as exc:  # any template failure is a user error
             diagnostics.append(template_diagnostic(exc))
             if len(diagnostics) > 20:
                 break
             continue
-        outputs.append(OutputFile(page.path, text.encode("utf-8")))
+        data = text.encode("utf-8")
+        outputs.append(OutputFile(page.path, data))
+        if cache is not None and key is not None:
+            cache.pages[page.path] = (key, data)
     if diagnostics:
         raise BuildFailed(dict.fromkeys(diagnostics))
     outputs.extend(static_files(theme))
@@ -326,6 +378,4 @@ def static_files(theme: Theme) -> list[OutputFile]:
         for path in folder.rglob("*"):
             if path.is_file():
                 found[path.relative_to(folder).as_posix()] = path
-    return [
-        OutputFile(urls.asset(rel), path.read_bytes()) for rel, path in sorted(found.items())
-    ]
+    return [OutputFile(urls.asset(rel), path.read_bytes()) for rel, path in sorted(found.items())]

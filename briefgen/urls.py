@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import posixpath
+from functools import lru_cache
 
 INDEX = "index.html"
 WATCH = "watch/index.html"
@@ -26,12 +26,16 @@ def asset(name: str) -> str:
     return f"{ASSETS}/{name}"
 
 
+@lru_cache(maxsize=65536)
 def relative(from_page: str, target: str) -> str:
     """A link from one output file to another that works on any host and from disk."""
-    fragment = ""
-    if "#" in target:
-        target, fragment = target.split("#", 1)
-        fragment = "#" + fragment
+    target, hash_, fragment = target.partition("#")
     if not target:
-        return fragment
-    return posixpath.relpath(target, posixpath.dirname(from_page) or ".") + fragment
+        return hash_ + fragment
+    here = from_page.split("/")[:-1]
+    there = target.split("/")
+    common = 0
+    while common < min(len(here), len(there) - 1) and here[common] == there[common]:
+        common += 1
+    ups = "../" * (len(here) - common)
+    return ups + "/".join(there[common:]) + hash_ + fragment

@@ -1,21 +1,20 @@
 """The one writer of the output folder: all or nothing, unchanged files untouched.
 
-A new tree is assembled in a sibling folder: files whose bytes did not change
-are hard-linked from the current output (so their inode and mtime survive),
-changed ones are written. The new tree then replaces the old one in a single
-rename-exchange, so a reader or a failed build never sees a half-written site.
+Nothing in the output folder changes until every new file is safely on disk:
+- a first build assembles the whole tree in a sibling folder and renames it in;
+- a rebuild writes only the files whose bytes changed into a staging folder
+  beside the output, then moves them into place. Each replaced file is first
+  moved aside, so an error while moving puts every file back as it was.
+A failed build therefore leaves the previous output exactly as it was, and an
+unchanged file keeps its inode and mtime.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import errno
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
-from functools import lru_cache
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -36,8 +35,10 @@ def check_outputs(files: Iterable[OutputFile], out_dir: Path) -> None:
     problems: list[Diagnostic] = []
     for f in files:
         rel = PurePosixPath(f.path)
-        if rel.is_absolute() or ".." in rel.parts or not rel.parts:
-            problems.append(Diagnostic(SourcePos(out_dir), f"output path '{f.path}' leaves the site"))
+        if rel.is_absolute() or ".." in rel.parts or not rel.parts or "\\" in f.path:
+            problems.append(
+                Diagnostic(SourcePos(out_dir), f"output path '{f.path}' leaves the site")
+            )
         elif f.path in seen:
             problems.append(Diagnostic(SourcePos(out_dir), f"two outputs claim '{f.path}'"))
         seen.add(f.path)
@@ -48,40 +49,82 @@ def check_outputs(files: Iterable[OutputFile], out_dir: Path) -> None:
 def write_site(files: list[OutputFile], out_dir: Path) -> WriteReport:
     check_outputs(files, out_dir)
     out_dir = out_dir.absolute()
+    if not out_dir.is_dir():
+        return _write_fresh(files, out_dir)
+    return _update(files, out_dir)
+
+
+def _write_fresh(files: list[OutputFile], out_dir: Path) -> WriteReport:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    old_files = _existing_files(out_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-    written: list[str] = []
-    unchanged: list[str] = []
     try:
-        made_dirs: set[Path] = set()
-        for f in files:
-            target = staging / f.path
-            if target.parent not in made_dirs:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made_dirs.add(target.parent)
-            old = out_dir / f.path
-            if f.path in old_files and _same_bytes(old, f.data):
-                try:
-                    os.link(old, target)
-                    unchanged.append(f.path)
-                    continue
-                except OSError:
-                    pass  # e.g. a file system without hard links: write a copy
-            target.write_bytes(f.data)
-            written.append(f.path)
-        _swap(staging, out_dir)
+        _write_all(staging, [(f.path, f.data) for f in files])
+        os.rename(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    shutil.rmtree(staging, ignore_errors=True)  # now holds the previous output
+    return WriteReport(tuple(f.path for f in files), (), ())
+
+
+def _update(files: list[OutputFile], out_dir: Path) -> WriteReport:
+    old_files = _existing_files(out_dir)
+    changed = [
+        f for f in files if f.path not in old_files or not _same_bytes(out_dir / f.path, f.data)
+    ]
+    changed_paths = {f.path for f in changed}
+    unchanged = tuple(f.path for f in files if f.path not in changed_paths)
     removed = sorted(old_files - {f.path for f in files})
-    return WriteReport(tuple(written), tuple(unchanged), tuple(removed))
+    if not changed and not removed:
+        return WriteReport((), unchanged, ())
+    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.work-", dir=out_dir.parent))
+    try:
+        staged = work / "new"
+        aside = work / "old"
+        _write_all(staged, [(f.path, f.data) for f in changed])
+        _commit(out_dir, staged, aside, [f.path for f in changed], removed)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    _prune_empty_dirs(out_dir, removed)
+    return WriteReport(tuple(f.path for f in changed), unchanged, tuple(removed))
+
+
+def _commit(
+    out_dir: Path, staged: Path, aside: Path, changed: list[str], removed: list[str]
+) -> None:
+    """Move staged files into place; on any error, put back what was moved."""
+    moved_aside: list[str] = []
+    placed: list[str] = []
+    to_place = set(changed)
+    try:
+        for rel in [*changed, *removed]:
+            target = out_dir / rel
+            if os.path.lexists(target):
+                (aside / rel).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(target, aside / rel)
+                moved_aside.append(rel)
+            if rel in to_place:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staged / rel, target)
+                placed.append(rel)
+    except BaseException:
+        for rel in placed:
+            (out_dir / rel).unlink()
+        for rel in moved_aside:
+            os.replace(aside / rel, out_dir / rel)
+        raise
+
+
+def _write_all(root: Path, items: list[tuple[str, bytes]]) -> None:
+    made: set[Path] = set()
+    for rel, data in items:
+        target = root / rel
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(data)
 
 
 def _existing_files(out_dir: Path) -> set[str]:
-    if not out_dir.is_dir():
-        return set()
     return {
         os.path.relpath(os.path.join(root, name), out_dir).replace(os.sep, "/")
         for root, _dirs, names in os.walk(out_dir)
@@ -98,44 +141,12 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def _swap(staging: Path, out_dir: Path) -> None:
-    """Put staging at out_dir; afterwards staging holds the old output (if any)."""
-    if not out_dir.exists():
-        os.rename(staging, out_dir)
-        return
-    if _rename_exchange(staging, out_dir):
-        return
-    # No renameat2 (not Linux, or an old kernel): two renames, with a short gap.
-    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-    old.rmdir()
-    os.rename(out_dir, old)
-    os.rename(staging, out_dir)
-    os.rename(old, staging)
-
-
-@lru_cache(maxsize=1)
-def _renameat2() -> Callable[..., int] | None:
-    libc_name = ctypes.util.find_library("c")
-    if libc_name is None:
-        return None
-    return getattr(ctypes.CDLL(libc_name, use_errno=True), "renameat2", None)
-
-
-def _rename_exchange(a: Path, b: Path) -> bool:
-    renameat2 = _renameat2()
-    if renameat2 is None:
-        return False
-    result = renameat2(
-        _AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE
-    )
-    if result == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
-        return False
-    raise OSError(err, os.strerror(err), str(b))
-
+def _prune_empty_dirs(out_dir: Path, removed: list[str]) -> None:
+    for rel in removed:
+        parent = (out_dir / rel).parent
+        while parent != out_dir:
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+            parent = parent.parent

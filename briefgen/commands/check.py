@@ -8,6 +8,8 @@ from typing import Any
 from briefgen.build import prepare
 from briefgen.check import all_cites
 from briefgen.commands import add_project_argument
+from briefgen.pdf import print_document
+from briefgen.render import render_site
 
 
 def add_parser(sub: Any) -> None:
@@ -21,6 +23,9 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     prepared = prepare(args.project)
     briefing = prepared.briefing
+    # Rendering in memory finds template errors that only show with real data.
+    render_site(briefing, prepared.env, prepared.theme, pdf_name=None)
+    print_document(briefing, prepared.env, prepared.theme, prepared.project)
     cites = sum(1 for _ in all_cites(briefing))
     print(
         f"ok: {len(briefing.articles)} articles, {len(briefing.issues)} issues, "

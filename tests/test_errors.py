@@ -1,0 +1,172 @@
+"""Every class of content mistake: exact path:line:col, a clear message, exit 1, no traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Result
+
+ISSUE = "p/content/issues/talks.yaml"
+ARTICLE = "p/content/articles/alpha.md"
+WATCH = "p/content/watch.yaml"
+SETTINGS = "p/content/briefing.yaml"
+
+CASES: dict[str, tuple[dict[str, str | bytes], str]] = {
+    "yaml syntax": (
+        {"content/issues/talks.yaml": "title: The talks\nbottom_line: [unclosed\nstatus: steady\n"},
+        f"{ISSUE}:3:7: YAML syntax error",
+    ),
+    "unknown key with suggestion": (
+        {"content/issues/talks.yaml": "title: T\nbotom_line: x\nbottom_line: y\n"},
+        f"{ISSUE}:2:1: unknown key 'botom_line' in issue (did you mean 'bottom_line'?)",
+    ),
+    "duplicate key": (
+        {"content/issues/talks.yaml": "title: T\nbottom_line: y\ntitle: U\n"},
+        f"{ISSUE}:3:1: duplicate key 'title' (first given on line 1)",
+    ),
+    "missing required field": (
+        {"content/issues/talks.yaml": "title: T\nstatus: steady\n"},
+        f"{ISSUE}:1:1: missing required field 'bottom_line' in issue",
+    ),
+    "wrong type": (
+        {"content/issues/talks.yaml": "title: T\nbottom_line: y\nquestions: not a list\n"},
+        f"{ISSUE}:3:12: field 'questions' must be a list, not text",
+    ),
+    "bad date": (
+        {"content/issues/talks.yaml": (
+            "title: T\nbottom_line: y\ntimeline:\n"
+            "  - date: 2026-02-30\n    event: Something\n    sources: [alpha]\n"
+        )},
+        f"{ISSUE}:4:11: field 'date' must be a date YYYY-MM-DD, not '2026-02-30'",
+    ),
+    "bad status": (
+        {"content/issues/talks.yaml": "title: T\nbottom_line: y\nstatus: escalated\n"},
+        f"{ISSUE}:3:9: field 'status' is 'escalated' (did you mean 'escalating'?); "
+        "expected one of: escalating, steady, easing",
+    ),
+    "bad confidence": (
+        {"content/issues/talks.yaml": (
+            "title: T\nbottom_line: y\nkey_points:\n  - text: x\n    confidence: certain\n"
+        )},
+        f"{ISSUE}:5:17: field 'confidence' is 'certain'; expected one of: high, moderate, low",
+    ),
+    "duplicate article id": (
+        {"content/articles/beta.md": "---\ntitle: Beta\nid: alpha\n---\nText.\n"},
+        "p/content/articles/beta.md:1:1: duplicate article id 'alpha' (also alpha.md)",
+    ),
+    "unknown issue id in checklist": (
+        {"content/watch.yaml": "items:\n  - title: X\n    issue: talk\n"},
+        f"{WATCH}:3:12: checklist item names unknown issue 'talk' (did you mean 'talks'?)",
+    ),
+    "cite to a missing article": (
+        {"content/watch.yaml": "items:\n  - title: X\n    issue: talks\n    sources: [alpah]\n"},
+        f"{WATCH}:4:15: cite to unknown article 'alpah' (did you mean 'alpha'?)",
+    ),
+    "quote not in the article": (
+        {"content/issues/talks.yaml": (
+            "title: T\nbottom_line: y\nkey_points:\n  - text: x\n    sources:\n"
+            "      - article: alpha\n        quote: fast and serious\n"
+        )},
+        f"{ISSUE}:6:9: quote \"fast and serious\" does not occur in article 'alpha'",
+    ),
+    "unclosed front matter": (
+        {"content/articles/alpha.md": "---\ntitle: Alpha\n\nNo closing line.\n"},
+        f"{ARTICLE}:1:1: front matter opened with '---' is never closed",
+    ),
+    "front matter field error has the file's line": (
+        {"content/articles/alpha.md": "---\ntitle: Alpha\npublished: yesterday\n---\nText.\n"},
+        f"{ARTICLE}:3:12: field 'published' must be a date YYYY-MM-DD, not 'yesterday'",
+    ),
+    "undecodable file": (
+        {"content/articles/alpha.md": b"---\ntitle: Alpha\n---\nCaf\xe9 text.\n"},
+        f"{ARTICLE}:4:4: byte 0xe9 is not UTF-8",
+    ),
+    "unknown settings key": (
+        {"content/briefing.yaml": "title: T\nmarkings: SECRET\n"},
+        f"{SETTINGS}:2:1: unknown key 'markings' in briefing.yaml (did you mean 'marking'?)",
+    ),
+    "bad page size": (
+        {"content/briefing.yaml": "title: T\npdf:\n  page_size: A5\n"},
+        f"{SETTINGS}:3:14: field 'page_size' is 'A5'; expected one of: A4, Letter",
+    ),
+    "javascript url in front matter": (
+        {"content/articles/alpha.md": "---\ntitle: A\nurl: javascript:alert(1)\n---\nx\n"},
+        f"{ARTICLE}:3:6: field 'url' is 'javascript:alert(1)'; expected an http:// or https:// URL",
+    ),
+    "template syntax error in an override": (
+        {"templates/issue.html": "{% extends 'base.html' %}\n{% block content %}\n{% if x %}\n"},
+        "p/templates/issue.html:3:1: template error: Unexpected end of template",
+    ),
+    "template error while rendering an override": (
+        {"templates/sources.html": "{% extends 'base.html' %}\n{% block content %}\n"
+         "<p>{{ briefing.nonexistent_field }}</p>\n{% endblock %}\n"},
+        "p/templates/sources.html:3:1: template error:",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_mistake_is_reported_with_position(
+    case: str,
+    project: Callable[..., Path],
+    run: Callable[..., Result],
+    chdir_tmp: Path,
+) -> None:
+    files, expected = CASES[case]
+    root = project(files)
+    result = run("check", root)
+    assert result.code == 1, result.err
+    assert expected in result.err, result.err
+    assert "Traceback" not in result.err
+    # build fails the same way and writes nothing
+    result = run("build", root, "--no-pdf")
+    assert result.code == 1
+    assert expected in result.err
+    assert not (root / "site").exists()
+
+
+def test_every_error_of_a_run_is_reported(
+    project: Callable[..., Path], run: Callable[..., Result], chdir_tmp: Path
+) -> None:
+    root = project(
+        {
+            "content/issues/talks.yaml": "title: T\nbottom_line: y\nstatus: hot\ncolour: red\n",
+            "content/watch.yaml": "items:\n  - title: X\n    issue: nope\n",
+            "content/articles/beta.md": "---\ntitle: [unclosed\n---\nx\n",
+        }
+    )
+    result = run("check", root)
+    assert result.code == 1
+    lines = [line for line in result.err.splitlines() if ": " in line and line.startswith("p/")]
+    assert len(lines) == 4, result.err
+    assert f"{ISSUE}:3:9:" in result.err
+    assert f"{ISSUE}:4:1:" in result.err
+    assert f"{WATCH}:3:12:" in result.err
+    assert "p/content/articles/beta.md:3:1: YAML syntax error" in result.err
+    assert "4 errors; nothing written" in result.err
+
+
+def test_missing_briefing_yaml(
+    project: Callable[..., Path], run: Callable[..., Result], chdir_tmp: Path
+) -> None:
+    root = project(drop=("content/briefing.yaml",))
+    result = run("build", root)
+    assert result.code == 1
+    assert "no briefing.yaml; expected one at the project root or in content/" in result.err
+
+
+def test_missing_theme(
+    project: Callable[..., Path], run: Callable[..., Result], chdir_tmp: Path
+) -> None:
+    root = project({"content/briefing.yaml": "title: T\ntheme: fancy\n"})
+    result = run("check", root)
+    assert result.code == 1
+    assert f"{SETTINGS}:1:1: theme 'fancy' not found" in result.err
+
+
+def test_usage_error_exits_2(run: Callable[..., Result]) -> None:
+    assert run("build", "--no-such-flag").code == 2
+    assert run("frobnicate").code == 2

