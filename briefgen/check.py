@@ -77,7 +77,7 @@ def _article_issue_ids(article: Article, issue_ids: list[str]) -> Iterator[Diagn
     for issue_id in article.issues:
         if issue_id not in issue_ids:
             yield Diagnostic(
-                article.pos,
+                article.issues_pos,
                 f"front matter 'issues' names unknown issue '{issue_id}'"
                 f"{did_you_mean(issue_id, issue_ids)}",
             )

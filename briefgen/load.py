@@ -330,6 +330,7 @@ def _parse_article(path: Path) -> _Parsed:
         summary=f.text("summary"),
         body_html=markdown.render_article(body),
         pos=SourcePos(path),
+        issues_pos=f.pos("issues"),
     )
     return _Parsed(article, ())
 

@@ -104,6 +104,8 @@ class Article:
     body_html: str
     """The body rendered to safe HTML (article text is untrusted)."""
     pos: SourcePos
+    issues_pos: SourcePos
+    """Where the front matter lists the issues, for errors about them."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,6 +61,10 @@ CASES: dict[str, tuple[dict[str, str | bytes], str]] = {
         {"content/watch.yaml": "items:\n  - title: X\n    issue: talk\n"},
         f"{WATCH}:3:12: checklist item names unknown issue 'talk' (did you mean 'talks'?)",
     ),
+    "unknown issue id in article front matter": (
+        {"content/articles/beta.md": "---\ntitle: Beta\nissues: [talks, tlaks]\n---\nText.\n"},
+        "p/content/articles/beta.md:3:9: front matter 'issues' names unknown issue 'tlaks'",
+    ),
     "cite to a missing article": (
         {"content/watch.yaml": "items:\n  - title: X\n    issue: talks\n    sources: [alpah]\n"},
         f"{WATCH}:4:15: cite to unknown article 'alpah' (did you mean 'alpha'?)",
