@@ -294,8 +294,13 @@ def _parse_article(path: Path) -> _Parsed:
     f = Fields(node or YMap({}, {}, SourcePos(path)), _ARTICLE_KEYS, diagnostics, "front matter")
     is_clipping = path.suffix == ".txt"
     title = f.text("title", required=not is_clipping)
-    if is_clipping and title is None:
-        title = next((line.strip() for line in body.splitlines() if line.strip()), None)
+    author, source = f.text("author"), f.text("source")
+    published = f.date("published")
+    if is_clipping:
+        clipping = clean_clipping(body, title=title)
+        title, body = clipping.title, clipping.markdown
+        author, source = author or clipping.author, source or clipping.source
+        published = published or clipping.published
         if title is None:
             diagnostics.append(
                 Diagnostic(SourcePos(path), "the clipping is empty; expected a title line and text")
@@ -313,17 +318,14 @@ def _parse_article(path: Path) -> _Parsed:
     if url is not None and not _URL.match(url):
         f.error(f.pos("url"), f"field 'url' is '{url}'; expected an http:// or https:// URL")
         url = None
-    published = f.date("published")
     issues = f.texts("issues")
     if diagnostics or title is None or article_id is None:
         return _Parsed(None, tuple(diagnostics))
-    if is_clipping:
-        body = clean_clipping(body, title=title).markdown
     article = Article(
         id=article_id,
         title=title.strip(),
-        source=f.text("source"),
-        author=f.text("author"),
+        source=source,
+        author=author,
         published=published,
         url=url,
         issues=issues,

@@ -31,12 +31,17 @@ def render_markup(text: str) -> Markup:
     return Markup(render_block(text))
 
 
-_HEADING = re.compile(r"<(/?)h([1-5])>")
+_HEADING = re.compile(r"<(/?)h([1-6])>")
 
 
 def render_article(text: str) -> str:
-    """Render an article body with headings one level down, under the page's own h1."""
-    return _HEADING.sub(lambda m: f"<{m[1]}h{int(m[2]) + 1}>", render_block(text))
+    """Render an article body with its top heading level at h2, under the page's own h1."""
+    html = render_block(text)
+    levels = [int(m[2]) for m in _HEADING.finditer(html)]
+    shift = max(0, 2 - min(levels, default=2))
+    if not shift:
+        return html
+    return _HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + shift, 6)}>", html)
 
 
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[A-Z“\"‘'(])")

@@ -157,7 +157,7 @@ def test_hostile_article_text_is_escaped(
         {
             "content/articles/hostile.md": HOSTILE,
             "content/watch.yaml": (
-                "items:\n  - title: \"<script>x</script>\"\n    issue: talks\n"
+                'items:\n  - title: "<script>x</script>"\n    issue: talks\n'
                 "    why: '[go](javascript:alert(3)) <img src=x onerror=alert(4)>'\n"
                 "    sources:\n      - article: hostile\n        quote: here & there\n"
             ),

@@ -36,10 +36,12 @@ CASES: dict[str, tuple[dict[str, str | bytes], str]] = {
         f"{ISSUE}:3:12: field 'questions' must be a list, not text",
     ),
     "bad date": (
-        {"content/issues/talks.yaml": (
-            "title: T\nbottom_line: y\ntimeline:\n"
-            "  - date: 2026-02-30\n    event: Something\n    sources: [alpha]\n"
-        )},
+        {
+            "content/issues/talks.yaml": (
+                "title: T\nbottom_line: y\ntimeline:\n"
+                "  - date: 2026-02-30\n    event: Something\n    sources: [alpha]\n"
+            )
+        },
         f"{ISSUE}:4:11: field 'date' must be a date YYYY-MM-DD, not '2026-02-30'",
     ),
     "bad status": (
@@ -48,9 +50,11 @@ CASES: dict[str, tuple[dict[str, str | bytes], str]] = {
         "expected one of: escalating, steady, easing",
     ),
     "bad confidence": (
-        {"content/issues/talks.yaml": (
-            "title: T\nbottom_line: y\nkey_points:\n  - text: x\n    confidence: certain\n"
-        )},
+        {
+            "content/issues/talks.yaml": (
+                "title: T\nbottom_line: y\nkey_points:\n  - text: x\n    confidence: certain\n"
+            )
+        },
         f"{ISSUE}:5:17: field 'confidence' is 'certain'; expected one of: high, moderate, low",
     ),
     "duplicate article id": (
@@ -70,10 +74,12 @@ CASES: dict[str, tuple[dict[str, str | bytes], str]] = {
         f"{WATCH}:4:15: cite to unknown article 'alpah' (did you mean 'alpha'?)",
     ),
     "quote not in the article": (
-        {"content/issues/talks.yaml": (
-            "title: T\nbottom_line: y\nkey_points:\n  - text: x\n    sources:\n"
-            "      - article: alpha\n        quote: fast and serious\n"
-        )},
+        {
+            "content/issues/talks.yaml": (
+                "title: T\nbottom_line: y\nkey_points:\n  - text: x\n    sources:\n"
+                "      - article: alpha\n        quote: fast and serious\n"
+            )
+        },
         f"{ISSUE}:6:9: quote \"fast and serious\" does not occur in article 'alpha'",
     ),
     "unclosed front matter": (
@@ -105,8 +111,10 @@ CASES: dict[str, tuple[dict[str, str | bytes], str]] = {
         "p/templates/issue.html:3:1: template error: Unexpected end of template",
     ),
     "template error while rendering an override": (
-        {"templates/sources.html": "{% extends 'base.html' %}\n{% block content %}\n"
-         "<p>{{ briefing.nonexistent_field }}</p>\n{% endblock %}\n"},
+        {
+            "templates/sources.html": "{% extends 'base.html' %}\n{% block content %}\n"
+            "<p>{{ briefing.nonexistent_field }}</p>\n{% endblock %}\n"
+        },
         "p/templates/sources.html:3:1: template error:",
     ),
 }

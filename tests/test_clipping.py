@@ -1,0 +1,185 @@
+"""The clipping clean-up: chrome removed, headline found, structure recovered, text kept."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+
+import pytest
+
+from briefgen.clipping import clean_clipping, decode_bytes, split_sentences
+from briefgen.markdown import render_article
+
+
+def reader_text(markdown: str) -> str:
+    """What a reader sees of the Markdown: the rendered HTML without tags."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", render_article(markdown)))
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("Photo: Jane Roe / Wire Images", "photo credit"),
+        ("Image credit: Getty", "photo credit"),
+        ("Home > World > Asia > Ministers meet", "breadcrumb"),
+        ("Loading...", "loading placeholder"),
+        ("Loading…", "loading placeholder"),
+        ("Comments (12)", "comment prompt"),
+        ("Please sign in to leave a comment", "sign-in prompt"),
+        ("Log in to comment", "sign-in prompt"),
+        ("ALSO READ | Ministers meet again", "promotion"),
+        ("Also Read: Why the talks matter", "promotion"),
+        ("Read more: the full timeline", "promotion"),
+    ],
+)
+def test_site_chrome_is_removed_and_reported(line: str, reason: str) -> None:
+    text = (
+        f"Ministers meet in Geneva\n\nThe talks began on Monday.\n{line}\nThey ended on Friday.\n"
+    )
+    clipping = clean_clipping(text)
+    chrome = [(r.line, r.text, r.reason) for r in clipping.removed if r.reason != "headline"]
+    assert chrome == [(4, line, reason)]
+    assert line not in clipping.markdown
+    assert "The talks began on Monday." in clipping.markdown
+    assert "They ended on Friday." in clipping.markdown
+
+
+def test_prose_that_mentions_chrome_words_is_kept() -> None:
+    text = (
+        "Ministers meet\n"
+        "Photographers waited outside: the photo call was cancelled.\n"
+        "Home is where the talks were held, officials said.\n"
+        "Readers can sign up for updates.\n"
+    )
+    clipping = clean_clipping(text)
+    assert [r.reason for r in clipping.removed] == ["headline"]
+    for sentence in text.splitlines()[1:]:
+        assert sentence in clipping.markdown
+
+
+def test_repeated_headline_is_the_title_and_is_not_in_the_body() -> None:
+    clipping = clean_clipping(
+        "Port strike ends\n\nPort strike ends\nPhoto: A. B.\n\nDockers voted.\n"
+    )
+    assert clipping.title == "Port strike ends"
+    assert "Port strike ends" not in clipping.markdown
+    assert clipping.markdown == "Dockers voted.\n"
+
+
+def test_breadcrumb_supplies_the_title_when_the_clipping_starts_mid_page() -> None:
+    text = (
+        "Introduction: Why Ports Matter?\n\nShipping is slow.\n\n"
+        "Home > Business > Port strike ends after nine days\nLoading...\n"
+    )
+    clipping = clean_clipping(text)
+    assert clipping.title == "Port strike ends after nine days"
+    assert clipping.markdown.startswith("## Introduction: Why Ports Matter?\n")
+
+
+def test_headline_fused_with_the_first_paragraph_is_split_off() -> None:
+    text = (
+        "Ten Lessons From The Port Strike for shippers and unions. Dockers voted on Monday.\n"
+        "Ten Lessons From The Port Strike\n"
+        "The first lesson is patience.\n"
+    )
+    clipping = clean_clipping(text)
+    assert clipping.title == "Ten Lessons From The Port Strike for shippers and unions"
+    assert clipping.markdown == "Dockers voted on Monday.\n\nThe first lesson is patience.\n"
+
+
+def test_first_sentence_is_the_title_when_nothing_better_exists() -> None:
+    text = "Dockers in Rotterdam voted on Monday to end the strike. Ships are moving.\nMore text.\n"
+    clipping = clean_clipping(text)
+    assert clipping.title == "Dockers in Rotterdam voted on Monday to end the strike"
+    assert clipping.markdown == "Ships are moving.\n\nMore text.\n"
+
+
+def test_a_given_title_wins_but_the_pages_own_headline_still_goes() -> None:
+    text = "Port strike ends\n\nPort strike ends\n\nDockers voted.\n"
+    clipping = clean_clipping(text, title="Rotterdam dockers return")
+    assert clipping.title == "Rotterdam dockers return"
+    assert clipping.markdown == "Dockers voted.\n"
+
+
+def test_structure_headings_lists_and_ordered_lists() -> None:
+    text = (
+        "Port strike ends\n"
+        "Dockers voted on Monday.\n"
+        "What Was Agreed\n"
+        "The deal covers:\n"
+        "- pay\n"
+        "• hours\n"
+        "Next Steps\n"
+        "1. Ratification Vote\n"
+        "Members vote next week.\n"
+        "2. Return to Work\n"
+        "Shifts resume on Friday.\n"
+    )
+    markdown = clean_clipping(text).markdown
+    assert "## What Was Agreed\n\nThe deal covers:\n\n- pay\n- hours\n\n## Next Steps\n" in markdown
+    assert "1. Ratification Vote\n\n   Members vote next week.\n\n2. Return to Work\n" in markdown
+    rendered = render_article(markdown)
+    assert "<h2>What Was Agreed</h2>" in rendered
+    assert "<li>pay</li>" in rendered
+    assert rendered.count("<ol") == 1  # the explaining paragraphs stay inside one list
+
+
+def test_glued_question_and_answer_are_split() -> None:
+    text = "FAQ\n\nWhy did the strike end?Because the pay offer rose.\n\nIs it over?Not fully.\n"
+    clipping = clean_clipping(text, title="Strike FAQ")
+    assert "### Why did the strike end?\n\nBecause the pay offer rose." in clipping.markdown
+    assert "### Is it over?\n\nNot fully." in clipping.markdown
+
+
+def test_hard_wrapped_lines_are_joined_into_one_paragraph() -> None:
+    text = (
+        "Port strike ends\n\nDockers voted on Monday to end a strike that had\nlasted nine days.\n"
+    )
+    assert clean_clipping(text).markdown == (
+        "Dockers voted on Monday to end a strike that had lasted nine days.\n"
+    )
+
+
+def test_markdown_characters_in_the_text_render_literally() -> None:
+    line = "# 1. Rates rose *sharply* [again] to <b>5%</b> | 2_000 `units` ~~ &amp; \\ done"
+    clipping = clean_clipping(f"Rates\n\n{line}.\n\n=== 2024) was a year ---\n")
+    text = " ".join(reader_text(clipping.markdown).split())
+    assert f"{line}." in text
+    assert "=== 2024) was a year ---" in text
+    assert "<b>" not in render_article(clipping.markdown)
+
+
+def test_byline_and_dateline_only_when_stated() -> None:
+    text = (
+        "Port strike ends\nPublished: 24 November 2025\n\nDockers voted.\n"
+        "Written by Ana Lima for The Harbour Times, with agencies.\n"
+    )
+    clipping = clean_clipping(text)
+    assert (clipping.author, clipping.source) == ("Ana Lima", "The Harbour Times")
+    assert clipping.published == date(2025, 11, 24)
+    bare = clean_clipping("Port strike ends\n\nOn 24 November 2025 dockers voted.\n")
+    assert (bare.author, bare.source, bare.published) == (None, None, None)
+
+
+def test_sentences_are_not_split_at_initials() -> None:
+    assert split_sentences("The U.S. President spoke. Dr. Li replied! Then what?") == [
+        "The U.S. President spoke.",
+        "Dr. Li replied!",
+        "Then what?",
+    ]
+
+
+def test_decoding_utf8_cp1252_and_utf16() -> None:
+    assert decode_bytes("Café – “ok”".encode()) == ("Café – “ok”", None)
+    text, warning = decode_bytes("Café – “ok”".encode("cp1252"))
+    assert text == "Café – “ok”"
+    assert warning == "not valid UTF-8; read as Windows-1252 (cp1252)"
+    assert decode_bytes("Café".encode("utf-16")) == ("Café", None)
+    assert decode_bytes(b"\xef\xbb\xbfBOM") == ("BOM", None)
+
+
+def test_empty_clipping_has_no_title() -> None:
+    clipping = clean_clipping("\n\nLoading...\n")
+    assert clipping.title is None
+    assert clipping.markdown == ""
