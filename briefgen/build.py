@@ -96,18 +96,20 @@ def build(
     with_pdf: bool = True,
     cache: BuildCache | None = None,
     use_manifest: bool = False,
+    force: bool = False,
 ) -> BuildReport:
     """Build the site (and the PDF) into out_dir, all or nothing.
 
     use_manifest lets a one-off build skip all work when no input changed since
-    the last build into the same folder and the output was not touched.
+    the last build into the same folder and the output was not touched; force
+    redoes everything, the PDF layout included.
     """
     timings: dict[str, float] = {}
     start = time.perf_counter()
     project = find_project(project_dir)
     out = (out_dir or project.root / "site").absolute()
     manifest = _Manifest(project, out, with_pdf) if use_manifest else None
-    if manifest is not None and manifest.is_current():
+    if manifest is not None and not force and manifest.is_current():
         timings["total"] = time.perf_counter() - start
         return BuildReport(out, 0, (), (), (), "up to date", timings, up_to_date=True)
 
@@ -115,13 +117,8 @@ def build(
     timings["load+check"] = time.perf_counter() - start
 
     mark = time.perf_counter()
-    settings = prepared.briefing.settings
-    files = render_site(
-        prepared.briefing,
-        prepared.env,
-        prepared.theme,
-        settings.pdf.filename if with_pdf else None,
-        cache.render if cache else None,
+    files = render_files(
+        prepared, cache, prepared.briefing.settings.pdf.filename if with_pdf else None
     )
     pages = sum(1 for f in files if f.path.endswith(".html"))
     timings["render"] = time.perf_counter() - mark
@@ -129,7 +126,7 @@ def build(
     pdf_state = "skipped"
     if with_pdf:
         mark = time.perf_counter()
-        pdf_file, pdf_state = _pdf(prepared, out, cache)
+        pdf_file, pdf_state = _pdf(prepared, out, cache, force)
         files.append(pdf_file)
         timings["pdf"] = time.perf_counter() - mark
 
@@ -144,17 +141,32 @@ def build(
     )
 
 
-def _pdf(prepared: Prepared, out: Path, cache: BuildCache | None) -> tuple[OutputFile, str]:
+def render_files(
+    prepared: Prepared, cache: BuildCache | None, pdf_name: str | None
+) -> list[OutputFile]:
+    """Every site file but the PDF; pages link to pdf_name when it is given."""
+    return render_site(
+        prepared.briefing,
+        prepared.env,
+        prepared.theme,
+        pdf_name,
+        cache.render if cache else None,
+    )
+
+
+def _pdf(
+    prepared: Prepared, out: Path, cache: BuildCache | None, force: bool
+) -> tuple[OutputFile, str]:
     """Render the PDF unless its inputs are unchanged since the last build."""
     settings = prepared.briefing.settings
     document = pdf.print_document(prepared.briefing, prepared.env, prepared.theme, prepared.project)
     key = document.key()
-    if cache is not None and cache.pdf_key == key and cache.pdf_data is not None:
+    if not force and cache is not None and cache.pdf_key == key and cache.pdf_data is not None:
         return OutputFile(settings.pdf.filename, cache.pdf_data), "reused"
     stamp = _cache_file(prepared.project, out, "pdfkey")
     previous = out / settings.pdf.filename
     try:
-        if stamp.read_text() == key and previous.is_file():
+        if not force and stamp.read_text() == key and previous.is_file():
             data = previous.read_bytes()
             state = "reused"
         else:

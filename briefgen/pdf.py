@@ -1,27 +1,148 @@
 """The PDF briefing: print HTML from the theme's templates, laid out by WeasyPrint.
 
-No network: the URL fetcher serves only files inside the theme and project
-folders (and data: URIs); any other resource is refused with a warning.
+No network: images that are not the project's own files are left out of the print
+HTML (with a warning), and WeasyPrint's URL fetcher serves only data: URIs and
+files inside the theme and content folders; anything else is refused.
+
+Log levels: a warning for every resource left out; nothing at info or above when
+the PDF is made cleanly (WeasyPrint's own warnings pass through unchanged).
 """
 
 from __future__ import annotations
 
 import hashlib
+import html as htmllib
+import json
 import logging
+import os
+import re
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
 
 import jinja2
 
+from briefgen import __version__, urls
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
-from briefgen.model import Briefing
+from briefgen.model import Article, Briefing, Cite, Issue, WatchItem
 from briefgen.project import Project
-from briefgen.render import SiteIndex, Theme, merged_timeline, template_diagnostic
+from briefgen.render import (
+    SiteIndex,
+    Theme,
+    TimelineRow,
+    builtin_dir,
+    merged_timeline,
+    template_diagnostic,
+)
 
 logger = logging.getLogger(__name__)
 
 PRINT_TEMPLATE = "print.html"
+PRINT_DIR = "print"
+"""A theme's print folder: print.css and any images or fonts it uses; never published."""
+PRINT_CSS = "print.css"
+
+
+# --- what the print templates need besides the model ----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A place in the PDF where a source is cited."""
+
+    anchor: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One entry of the Sources list; cite markers point at it by number."""
+
+    number: int
+    article: Article
+    cited_in: tuple[Section, ...]
+
+    @property
+    def anchor(self) -> str:
+        return f"src-{self.number}"
+
+
+@dataclass(frozen=True, slots=True)
+class PrintIndex:
+    """Note numbers and groupings for the print templates.
+
+    Notes are numbered in the order a reader meets them: the issues in issue order
+    (key points, positions, timeline), then the checklist. Each distinct article
+    gets one number however often, and with whatever quotes, it is cited.
+    """
+
+    watch_groups: tuple[tuple[Issue, tuple[WatchItem, ...]], ...]
+    """The checklist grouped by issue, in issue order."""
+    notes: tuple[Note, ...]
+    """The Sources list, in note order."""
+    number: Mapping[str, int]
+    """Article id -> note number."""
+    uncited: int
+    """Articles in the collection that no note points to."""
+    uses_likelihood: bool
+    uses_confidence: bool
+    uses_status: bool
+
+    @classmethod
+    def of(cls, briefing: Briefing) -> PrintIndex:
+        articles = {a.id: a for a in briefing.articles}
+        groups: dict[str, list[WatchItem]] = {}
+        for item in briefing.watch:
+            groups.setdefault(item.issue, []).append(item)
+        watch_groups = tuple(
+            (issue, tuple(groups[issue.id])) for issue in briefing.issues if issue.id in groups
+        )
+        cited: dict[str, list[Section]] = {}
+
+        def visit(cites: Iterable[Cite], section: Section) -> None:
+            for cite in cites:
+                sections = cited.setdefault(cite.article, [])
+                if section not in sections:
+                    sections.append(section)
+
+        for issue in briefing.issues:
+            section = Section(f"issue-{issue.id}", issue.title)
+            for point in issue.key_points:
+                visit(point.sources, section)
+            for position in issue.positions:
+                visit(position.sources, section)
+            for entry in sorted(issue.timeline, key=lambda e: e.date):
+                visit(entry.sources, section)
+        for _issue, items in watch_groups:
+            for item in items:
+                visit(item.sources, Section("watch", "What to watch"))
+        known = [(article_id, s) for article_id, s in cited.items() if article_id in articles]
+        notes = tuple(
+            Note(n, articles[article_id], tuple(sections))
+            for n, (article_id, sections) in enumerate(known, start=1)
+        )
+        points = [point for issue in briefing.issues for point in issue.key_points]
+        return cls(
+            watch_groups=watch_groups,
+            notes=notes,
+            number={note.article.id: note.number for note in notes},
+            uncited=len(articles) - len(notes),
+            uses_likelihood=any(point.likelihood for point in points),
+            uses_confidence=any(point.confidence for point in points),
+            uses_status=any(issue.status for issue in briefing.issues),
+        )
+
+    def marks(self, cites: Sequence[Cite]) -> list[Note]:
+        """The distinct notes that cites point to, in number order."""
+        numbers = sorted({self.number[c.article] for c in cites if c.article in self.number})
+        return [self.notes[n - 1] for n in numbers]
+
+
+# --- the document ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,77 +150,261 @@ class PrintDocument:
     """Everything WeasyPrint needs; key() changes exactly when the PDF would."""
 
     html: str
+    stylesheets: tuple[Path, ...]
+    """The theme's print CSS, applied after the template's own <style>."""
     base_dir: Path
+    """Relative URLs in the print HTML resolve against this folder."""
     allowed_roots: tuple[Path, ...]
-    title: str
+    """The only folders WeasyPrint may read from."""
 
     def key(self) -> str:
-        digest = hashlib.sha256(self.html.encode("utf-8"))
+        digest = hashlib.sha256()
+        for part in (__version__, _weasyprint_version(), self.html, str(self.base_dir)):
+            digest.update(part.encode("utf-8"))
+            digest.update(b"\0")
+        for sheet in self.stylesheets:
+            digest.update(str(sheet).encode())
         for root in self.allowed_roots:
             for path in sorted(root.rglob("*")):
                 if path.is_file():
                     digest.update(str(path).encode())
+                    digest.update(b"\0")
                     digest.update(path.read_bytes())
         return digest.hexdigest()
 
     def render(self) -> bytes:
-        from weasyprint import HTML  # slow to import; only when a PDF is really built
+        """Lay out and write the PDF; raise BuildFailed with WeasyPrint's reason on failure."""
+        return self.layout().data
 
+    def layout(self) -> RenderedPdf:
+        """Like render(), and also count the pages."""
+        from weasyprint import CSS, HTML  # slow to import; only when a PDF is really built
+
+        fetcher = make_fetcher(self.allowed_roots)
+        where = SourcePos(self.stylesheets[0] if self.stylesheets else self.base_dir)
         try:
+            sheets = [CSS(url=path.as_uri(), url_fetcher=fetcher) for path in self.stylesheets]
             document = HTML(
                 string=self.html,
                 base_url=self.base_dir.as_uri() + "/",
-                url_fetcher=LocalOnlyFetcher(self.allowed_roots),
-            )
-            data: bytes = document.write_pdf()
-        except Exception as exc:  # noqa: BLE001 - WeasyPrint raises many kinds
+                url_fetcher=fetcher,
+            ).render(stylesheets=sheets, pdf_tags=True)
+            # pdf_tags: a tagged PDF, so screen readers follow headings, lists and tables.
+            data: bytes = document.write_pdf(pdf_tags=True)
+        except Exception as exc:  # WeasyPrint raises many kinds
             raise BuildFailed(
-                [Diagnostic(SourcePos(self.base_dir), f"the PDF could not be made: {exc}")]
+                [Diagnostic(where, f"the PDF could not be made: {type(exc).__name__}: {exc}")]
             ) from exc
-        return data
+        return RenderedPdf(data, len(document.pages))
 
 
-def _fetcher_base() -> type:
+@dataclass(frozen=True, slots=True)
+class RenderedPdf:
+    data: bytes
+    pages: int
+
+
+def _weasyprint_version() -> str:
+    try:
+        return version("weasyprint")
+    except PackageNotFoundError:  # pragma: no cover - weasyprint is a dependency
+        return "unknown"
+
+
+# --- the PDF alone (briefgen pdf) ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PdfWritten:
+    path: Path
+    state: str
+    """'built' or 'up to date'."""
+    pages: int
+    size: int
+    seconds: float
+
+
+def write_pdf_file(
+    document: PrintDocument, target: Path, cache_dir: Path, *, force: bool = False
+) -> PdfWritten:
+    """Write the PDF to target, replacing it in one step; skip the work when nothing changed.
+
+    A stamp in cache_dir records the document key and the written bytes' hash, so an
+    unchanged briefing whose PDF is still in place is not laid out again.
+    """
+    start = time.perf_counter()
+    target = target.absolute()
+    stamp = cache_dir / f"{hashlib.sha256(os.fsencode(target)).hexdigest()[:12]}-pdffile.json"
+    key = document.key()
+    if not force:
+        try:
+            saved = json.loads(stamp.read_text())
+            data = target.read_bytes()
+            if saved["key"] == key and saved["sha256"] == hashlib.sha256(data).hexdigest():
+                seconds = time.perf_counter() - start
+                return PdfWritten(target, "up to date", int(saved["pages"]), len(data), seconds)
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    rendered = document.layout()
+    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        temp.write_bytes(rendered.data)
+        os.replace(temp, target)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise BuildFailed(
+            [Diagnostic(SourcePos(target), f"cannot write the PDF: {exc.strerror or exc}")]
+        ) from exc
+    record = {
+        "key": key,
+        "sha256": hashlib.sha256(rendered.data).hexdigest(),
+        "pages": rendered.pages,
+    }
+    try:
+        cache_dir.mkdir(exist_ok=True)
+        stamp.write_text(json.dumps(record))
+    except OSError:
+        pass  # only a speed-up is lost
+    seconds = time.perf_counter() - start
+    return PdfWritten(target, "built", rendered.pages, len(rendered.data), seconds)
+
+
+# --- no network -----------------------------------------------------------------------
+
+
+def is_allowed(url: str, allowed_roots: Sequence[Path]) -> bool:
+    """True for data: URIs and file: URLs naming a file inside one of allowed_roots."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "data":
+        return True
+    if scheme != "file" or parts.netloc not in ("", "localhost"):
+        return False
+    path = Path(unquote(parts.path)).resolve()
+    return any(path.is_relative_to(root.resolve()) for root in allowed_roots)
+
+
+def make_fetcher(allowed_roots: Sequence[Path]) -> Any:
+    """A WeasyPrint URLFetcher (WeasyPrint >= 68) that reads only the allowed local files."""
     from weasyprint.urls import URLFetcher
 
-    return URLFetcher  # type: ignore[no-any-return]
+    roots = tuple(root.resolve() for root in allowed_roots)
+
+    class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]
+        """Serves data: URIs and files under the allowed folders; refuses everything else."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if not is_allowed(url, roots):
+                logger.warning("not fetched: %s; the PDF reads only the project's own files", url)
+                raise ValueError(f"not fetched: {url}")
+            return super().fetch(url, headers)
+
+    return LocalOnlyFetcher(allowed_protocols=("file", "data"), timeout=1)
 
 
-class LocalOnlyFetcher:
-    """A WeasyPrint URL fetcher that reads only files under the allowed folders."""
+_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_ATTR = re.compile(r'(?<![\w-])(src|alt)="([^"]*)"', re.IGNORECASE)
 
-    def __init__(self, allowed_roots: tuple[Path, ...]) -> None:
-        self.allowed_roots = tuple(root.resolve() for root in allowed_roots)
-        self._inner = _fetcher_base()(allowed_protocols=("file", "data"), timeout=1)
 
-    def __call__(self, url: str) -> object:
-        return self.fetch(url)
+def drop_foreign_images(
+    html: str, base_dir: Path, allowed_roots: Sequence[Path], briefing: Briefing | None = None
+) -> str:
+    """Replace each <img> that is not a file of the project by its alt text, with a warning.
 
-    def fetch(self, url: str, headers: object = None) -> object:
-        parts = urlsplit(url)
-        if parts.scheme == "data":
-            return self._inner.fetch(url)
-        if parts.scheme == "file":
-            path = Path(unquote(parts.path)).resolve()
-            if any(path.is_relative_to(root) for root in self.allowed_roots):
-                return self._inner.fetch(url)
-        logger.warning("skipped %s: the PDF uses only local files, never the network", url)
-        raise ValueError(f"not fetched: {url}")
+    The warning names the content file that holds the image when briefing is given.
+    """
+    warned: set[str] = set()
+
+    def replace(match: re.Match[str]) -> str:
+        attrs = {k.lower(): htmllib.unescape(v) for k, v in _ATTR.findall(match[0])}
+        src = attrs.get("src", "")
+        url = urljoin(base_dir.as_uri() + "/", src)
+        if src and is_allowed(url, allowed_roots):
+            if not url.startswith("file:") or Path(unquote(urlsplit(url).path)).is_file():
+                return match[0]
+            reason = "no such file"
+        else:
+            reason = "the PDF uses only the project's own files, never the network"
+        if src not in warned:
+            warned.add(src)
+            where = _locate(briefing, src) if briefing is not None else None
+            prefix = f"{where}: " if where is not None else ""
+            logger.warning("%simage %s left out of the PDF: %s", prefix, src, reason)
+        alt = attrs.get("alt", "")
+        label = f"[image: {alt}]" if alt else "[image]"
+        return f'<span class="image-omitted">{htmllib.escape(label)}</span>'
+
+    return _IMG.sub(replace, html)
+
+
+def _locate(briefing: Briefing, needle: str) -> SourcePos | None:
+    """The position of the first Markdown field of the briefing that contains needle."""
+    for text, pos in _markdown_fields(briefing):
+        if needle in text:
+            return pos
+    return None
+
+
+def _markdown_fields(briefing: Briefing) -> Iterator[tuple[str, SourcePos]]:
+    settings = briefing.settings
+    if settings.summary:
+        yield settings.summary, settings.pos
+    for issue in briefing.issues:
+        yield issue.bottom_line, issue.pos
+        for point in issue.key_points:
+            yield point.text, point.pos
+        for position in issue.positions:
+            yield position.stance, position.pos
+        for entry in issue.timeline:
+            yield entry.event, entry.pos
+        for question in issue.questions:
+            yield question, issue.pos
+    for item in briefing.watch:
+        for text in (item.why or "", *item.escalation, *item.deescalation):
+            yield text, item.pos
+
+
+# --- building the print HTML ----------------------------------------------------------
+
+
+def _site_url(briefing: Briefing, target: str) -> str | None:
+    base = briefing.settings.base_url
+    if not base:
+        return None
+    return base.rstrip("/") + "/" + target.removesuffix("index.html")
+
+
+def print_stylesheets(project: Project, theme: Theme) -> tuple[Path, ...]:
+    """The theme's print/print.css, else the default theme's: one file, like static files."""
+    builtin = builtin_dir() / "themes"
+    for folder in (project.themes / theme.name, builtin / theme.name, builtin / "default"):
+        sheet = folder / PRINT_DIR / PRINT_CSS
+        if sheet.is_file():
+            return (sheet,)
+    return ()
 
 
 def print_document(
     briefing: Briefing, env: jinja2.Environment, theme: Theme, project: Project
 ) -> PrintDocument:
     """Render the print HTML; raise BuildFailed on template errors."""
+    sheets = print_stylesheets(project, theme)
+    print_dirs = tuple(dict.fromkeys(sheet.parent for sheet in sheets))
+    roots = tuple(d for d in (*print_dirs, *theme.static_dirs, project.content) if d.is_dir())
     index = SiteIndex.of(briefing)
+    notes = PrintIndex.of(briefing)
+    timeline: list[TimelineRow] = sorted(merged_timeline(briefing), key=lambda r: r.date)
     try:
         html = env.get_template(PRINT_TEMPLATE).render(
             briefing=briefing,
             settings=briefing.settings,
             site=index,
-            timeline=merged_timeline(briefing),
+            doc=notes,
+            timeline=timeline,
+            generator=f"briefgen {__version__}",
+            sources_url=_site_url(briefing, urls.SOURCES),
         )
-    except Exception as exc:  # noqa: BLE001 - any template failure is a user error
+    except Exception as exc:  # any template failure is a user error
         raise BuildFailed([template_diagnostic(exc)]) from exc
-    roots = tuple(d for d in (*theme.static_dirs, project.content) if d.is_dir())
-    return PrintDocument(html, project.root, roots, briefing.settings.title)
+    html = drop_foreign_images(html, project.root, roots, briefing)
+    return PrintDocument(html, sheets, project.root, roots)

@@ -18,12 +18,18 @@ def add_parser(sub: Any) -> None:
     add_project_argument(parser)
     parser.add_argument("--out", type=Path, help="output folder (default: PROJECT/site)")
     parser.add_argument("--no-pdf", action="store_true", help="skip the PDF briefing")
-    parser.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="redo everything, the PDF layout included, even when nothing changed",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    report = build(args.project, args.out, with_pdf=not args.no_pdf, use_manifest=not args.force)
+    report = build(
+        args.project, args.out, with_pdf=not args.no_pdf, use_manifest=True, force=args.force
+    )
     where = display_path(report.out_dir)
     if report.up_to_date:
         print(f"{where} is up to date ({report.timings['total'] * 1000:.0f} ms)")

@@ -1,0 +1,52 @@
+"""briefgen pdf [PROJECT] [-o FILE] [--force]"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from briefgen.build import prepare
+from briefgen.commands import add_project_argument
+from briefgen.errors import display_path
+from briefgen.pdf import print_document, write_pdf_file
+
+
+def add_parser(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "pdf", help="make the PDF briefing alone (default: PROJECT/<pdf.filename>)"
+    )
+    add_project_argument(parser)
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="where to write the PDF; '-' for standard output "
+        "(default: the project folder, named by pdf.filename in briefing.yaml)",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="lay out the PDF even when nothing changed"
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    prepared = prepare(args.project)
+    document = print_document(prepared.briefing, prepared.env, prepared.theme, prepared.project)
+    if args.output == "-":
+        sys.stdout.buffer.write(document.render())
+        sys.stdout.flush()
+        return 0
+    settings = prepared.briefing.settings
+    target = Path(args.output) if args.output else prepared.project.root / settings.pdf.filename
+    written = write_pdf_file(document, target, prepared.project.cache_dir, force=args.force)
+    where = display_path(written.path)
+    if written.state == "up to date":
+        print(f"{where} is up to date ({written.pages} pages)")
+    else:
+        print(
+            f"wrote {where}: {written.pages} pages, {written.size / 1024:.0f} KB "
+            f"in {written.seconds:.2f} s"
+        )
+    return 0
