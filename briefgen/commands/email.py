@@ -1,0 +1,237 @@
+"""briefgen email [PROJECT] --to ADDR... [--cc ADDR...] [--bcc ADDR...] [--eml FILE | --dry-run]"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from briefgen import mail
+from briefgen.build import BuildCache, build, prepare
+from briefgen.commands import add_project_argument
+from briefgen.errors import display_path
+
+PASSWORD_ENV = "BRIEFGEN_SMTP_PASSWORD"
+CAFILE_ENV = "BRIEFGEN_SMTP_CAFILE"
+
+
+def add_parser(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "email",
+        help="build what is out of date and send the briefing by email (or write it with --eml)",
+        description=(
+            "Build what is out of date, then send the briefing: a short HTML summary with a "
+            "plain-text alternative and the PDF attached. The SMTP password comes only from "
+            f"${PASSWORD_ENV} or, in a terminal, a prompt."
+        ),
+    )
+    add_project_argument(parser)
+    who = parser.add_argument_group("recipients and headers")
+    for flag, what in (("--to", "To"), ("--cc", "Cc"), ("--bcc", "Bcc (hidden)")):
+        who.add_argument(
+            flag,
+            nargs="+",
+            action="extend",
+            default=[],
+            metavar="ADDR",
+            help=f"{what} recipients: name@example.org or 'Name <name@example.org>'; "
+            "repeat or separate with commas",
+        )
+    who.add_argument(
+        "--from",
+        dest="sender",
+        metavar="ADDR",
+        help="sender (default: email.from in briefing.yaml)",
+    )
+    who.add_argument(
+        "--subject",
+        metavar="TEXT",
+        help="subject; may use {title} and {edition} (default: email.subject in briefing.yaml)",
+    )
+    out = parser.add_argument_group("instead of sending").add_mutually_exclusive_group()
+    out.add_argument(
+        "--eml",
+        metavar="FILE",
+        help="write the message to FILE ('-' for standard output) for any mail client; "
+        "send nothing",
+    )
+    out.add_argument(
+        "--dry-run", action="store_true", help="show recipients, subject and size; send nothing"
+    )
+    smtp = parser.add_argument_group("SMTP server")
+    smtp.add_argument(
+        "--smtp",
+        metavar="HOST[:PORT]",
+        type=_host_port,
+        default=("localhost", None),
+        help="the mail server (default: localhost; port 25, or 587 with --starttls, "
+        "465 with --ssl)",
+    )
+    security = smtp.add_mutually_exclusive_group()
+    security.add_argument(
+        "--starttls",
+        dest="security",
+        action="store_const",
+        const="starttls",
+        help="upgrade the connection with STARTTLS",
+    )
+    security.add_argument(
+        "--ssl", dest="security", action="store_const", const="ssl", help="connect with TLS"
+    )
+    smtp.add_argument(
+        "--user",
+        metavar="NAME",
+        help=f"log in as NAME; the password comes from ${PASSWORD_ENV} or a prompt",
+    )
+    smtp.add_argument(
+        "--cafile",
+        type=Path,
+        metavar="FILE",
+        help=f"trust only the CA certificates in FILE (default: ${CAFILE_ENV}, "
+        "else the system's store)",
+    )
+    smtp.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=30.0,
+        metavar="SECONDS",
+        help="give up on a silent server after this long (default: 30)",
+    )
+    parser.set_defaults(run=run, security="plain", parser=parser)
+
+
+def _host_port(text: str) -> tuple[str, int | None]:
+    try:
+        return mail.parse_host_port(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds from 0 to 3600")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.to and args.eml is None and not args.dry_run:
+        args.parser.error("email: give recipients with --to (or use --eml FILE or --dry-run)")
+    try:
+        return _run(args)
+    except mail.EmailFailed as failed:
+        print(f"briefgen: {failed}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    recipients = mail.Recipients(
+        to=mail.parse_addresses(args.to, "--to"),
+        cc=mail.parse_addresses(args.cc, "--cc"),
+        bcc=mail.parse_addresses(args.bcc, "--bcc"),
+    )
+    if args.sender is not None:
+        mail.parse_address(args.sender, "--from")
+    if args.subject is not None:
+        mail.check_header_text(args.subject, "--subject")
+    server = _server(args)
+    if args.eml is None and not args.dry_run:
+        mail.check_server(server)
+
+    cache = BuildCache()
+    prepared = prepare(args.project, cache)
+    headers = mail.resolve_headers(prepared, args.sender, args.subject)
+    bodies = mail.render_bodies(prepared, headers)  # template errors before writing anything
+    report = build(args.project, with_pdf=True, cache=cache, use_manifest=True)
+    pdf_path = report.out_dir / prepared.briefing.settings.pdf.filename
+    try:
+        pdf = pdf_path.read_bytes()
+    except OSError as exc:
+        raise mail.EmailFailed(f"cannot read the PDF {display_path(pdf_path)}: {exc}") from None
+    message = mail.compose(headers, recipients, bodies, pdf, pdf_path.name)
+
+    if args.dry_run:
+        for line in mail.summary_lines(message, pdf_path.name, len(pdf)):
+            print(line)
+        envelope = recipients.envelope()
+        print(f"would send to {len(envelope)} recipient{_s(envelope)} via {server}; sent nothing")
+        return 0
+    if args.eml is not None:
+        return _write_eml(message, args.eml)
+
+    envelope = recipients.envelope()
+    sent = mail.send(message, headers.sender.addr_spec, envelope, server, _password(server))
+    if sent.refused:
+        refused = "; ".join(f"{addr} ({reply})" for addr, reply in sent.refused)
+        print(
+            f"briefgen: sent only to {', '.join(sent.accepted)}; {server} refused {refused}",
+            file=sys.stderr,
+        )
+        return 1
+    print(
+        f"sent '{headers.subject}' to {', '.join(sent.accepted)} via {server} "
+        f"({mail.describe(message)})"
+    )
+    return 0
+
+
+def _s(items: tuple[str, ...]) -> str:
+    return "" if len(items) == 1 else "s"
+
+
+def _server(args: argparse.Namespace) -> mail.Server:
+    host, port = args.smtp
+    cafile = args.cafile
+    if cafile is None and os.environ.get(CAFILE_ENV):
+        cafile = Path(os.environ[CAFILE_ENV])
+    return mail.Server(
+        host=host,
+        port=port or mail.DEFAULT_PORTS[args.security],
+        security=args.security,
+        user=args.user,
+        cafile=cafile,
+        timeout=args.timeout,
+    )
+
+
+def _password(server: mail.Server) -> mail.PasswordSource | None:
+    if server.user is None:
+        return None
+
+    def ask() -> str:
+        secret = os.environ.get(PASSWORD_ENV)
+        if secret:
+            return secret
+        if not sys.stdin.isatty():
+            raise mail.EmailFailed(
+                f"no password for --user {server.user}: set {PASSWORD_ENV} "
+                "(or run in a terminal to be asked)"
+            )
+        return getpass.getpass(f"SMTP password for {server.user} at {server}: ")
+
+    return ask
+
+
+def _write_eml(message: EmailMessage, target: str) -> int:
+    data = message.as_bytes()
+    if target == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    path = Path(target)
+    temp = path.with_name(f".{path.name}.tmp")
+    try:
+        temp.write_bytes(data)
+        temp.replace(path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise mail.EmailFailed(f"cannot write {target}: {exc.strerror or exc}") from None
+    print(f"wrote {display_path(path.absolute())} ({mail.describe(message)}); sent nothing")
+    return 0
