@@ -1,0 +1,133 @@
+"""briefgen import FILE... [PROJECT] [--title T] [--source S] [--url U] [--published DATE]
+[--issues a,b] [--force]"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from briefgen.errors import BuildFailed, Diagnostic, SourcePos, did_you_mean, display_path
+from briefgen.fields import SLUG
+from briefgen.importer import Clip, ImportOptions, import_clippings
+from briefgen.load import ISSUE_SUFFIXES
+from briefgen.project import Project, find_project
+
+_URL = re.compile(r"^https?://[^\s<>\"]+$", re.I)
+
+
+def add_parser(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "import",
+        usage="briefgen import FILE... [PROJECT] [--title T] [--source S] [--url U] "
+        "[--published YYYY-MM-DD] [--issues ID,ID] [--force]",
+        help="turn raw clippings into articles in content/articles/",
+        description=(
+            "Clean each clipping (a text file pasted from a web page; '-' reads standard "
+            "input) and write it as content/articles/<slug>.md with front matter. When the "
+            "last argument is a folder holding content/, it is the project; otherwise the "
+            "project is the current folder."
+        ),
+    )
+    parser.add_argument("paths", nargs="+", metavar="FILE", help="clipping files, then PROJECT")
+    parser.add_argument("--title", help="the headline (default: found in the text)")
+    parser.add_argument("--source", help="the outlet (default: from a 'Written by X for Y' line)")
+    parser.add_argument("--url", type=_url, help="where the original lives")
+    parser.add_argument("--published", type=_date, metavar="YYYY-MM-DD", help="publication date")
+    parser.add_argument(
+        "--issues", type=_issue_ids, default=(), metavar="ID,ID", help="issue ids, comma-separated"
+    )
+    parser.add_argument("--force", action="store_true", help="replace an article of the same id")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    files, project_dir = _split_paths(args.paths)
+    if len(files) > 1 and (args.title or args.url):
+        print("briefgen import: --title and --url name one article; give one FILE", file=sys.stderr)
+        return 2
+    project = find_project(project_dir)
+    _check_issue_ids(args.issues, project)
+    options = ImportOptions(
+        title=args.title,
+        source=args.source,
+        url=args.url,
+        published=args.published,
+        issues=args.issues,
+        force=args.force,
+    )
+    for imported in import_clippings(_read(files), project, options):
+        verb = "replaced" if imported.replaced else "wrote"
+        print(f"{imported.clip}: {verb} {display_path(imported.path)}")
+        print(f"  title: {imported.title}")
+        if imported.warning:
+            print(f"  warning: {imported.warning}")
+        for line in imported.removed:
+            print(f"  removed line {line.line} ({line.reason}): {line.text}")
+    return 0
+
+
+def _split_paths(paths: list[str]) -> tuple[list[str], Path]:
+    last = Path(paths[-1])
+    if len(paths) > 1 and (last / "content").is_dir():
+        return paths[:-1], last
+    return paths, Path(".")
+
+
+def _read(files: list[str]) -> list[Clip]:
+    clips: list[Clip] = []
+    problems: list[Diagnostic] = []
+    for name in files:
+        if name == "-":
+            clips.append(Clip("-", sys.stdin.buffer.read()))
+            continue
+        try:
+            clips.append(Clip(name, Path(name).read_bytes()))
+        except OSError as exc:
+            problems.append(Diagnostic(SourcePos(Path(name)), f"cannot read: {exc.strerror}"))
+    if problems:
+        raise BuildFailed(problems)
+    return clips
+
+
+def _check_issue_ids(ids: tuple[str, ...], project: Project) -> None:
+    known = (
+        sorted(p.stem for p in project.issues.glob("*") if p.suffix in ISSUE_SUFFIXES)
+        if project.issues.is_dir()
+        else []
+    )
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        where = SourcePos(project.issues)
+        raise BuildFailed(
+            Diagnostic(
+                where,
+                f"--issues names '{i}', which is not an issue{did_you_mean(i, known)}; "
+                f"expected one of: {', '.join(known) or '(no issues yet)'}",
+            )
+            for i in unknown
+        )
+
+
+def _url(text: str) -> str:
+    if not _URL.match(text):
+        raise argparse.ArgumentTypeError(f"'{text}' is not an http:// or https:// URL")
+    return text
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date; expected YYYY-MM-DD") from None
+
+
+def _issue_ids(text: str) -> tuple[str, ...]:
+    ids = tuple(part.strip() for part in text.split(",") if part.strip())
+    for issue_id in ids:
+        if not SLUG.match(issue_id):
+            raise argparse.ArgumentTypeError(f"'{issue_id}' is not an issue id")
+    return ids
