@@ -228,7 +228,8 @@ def _to_markdown(blocks: list[_Block]) -> str:
             # "1. Heading-like item" followed by one explaining paragraph: the
             # paragraph belongs to the item, so indent it under the marker.
             if following and following.kind == "p" and _is_title_like(block.text):
-                item += "\n\n" + " " * len(marker) + escape(following.text)
+                item = f"{marker}**{escape(block.text)}**\n\n"
+                item += " " * len(marker) + escape(following.text)
                 index += 1
             chunks.append(item)
         elif block.kind == "h":

@@ -118,7 +118,9 @@ def test_structure_headings_lists_and_ordered_lists() -> None:
     )
     markdown = clean_clipping(text).markdown
     assert "## What Was Agreed\n\nThe deal covers:\n\n- pay\n- hours\n\n## Next Steps\n" in markdown
-    assert "1. Ratification Vote\n\n   Members vote next week.\n\n2. Return to Work\n" in markdown
+    assert "1. **Ratification Vote**\n\n   Members vote next week.\n\n2. **Return to Work**\n" in (
+        markdown
+    )
     rendered = render_article(markdown)
     assert "<h2>What Was Agreed</h2>" in rendered
     assert "<li>pay</li>" in rendered
