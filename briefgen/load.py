@@ -76,9 +76,7 @@ def load(project: Project, cache: LoadCache | None = None) -> Loaded:
     watch = _load_watch(project.watch_file, diagnostics)
     loaded_issues = {i.id for i in issues}
     broken_issues = {
-        p.stem
-        for p in _files(project.issues, ISSUE_SUFFIXES)
-        if p.stem not in loaded_issues
+        p.stem for p in _files(project.issues, ISSUE_SUFFIXES) if p.stem not in loaded_issues
     }
     briefing = Briefing(
         settings=settings or _placeholder_settings(project.settings_file),

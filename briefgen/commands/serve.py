@@ -1,0 +1,96 @@
+"""briefgen serve [PROJECT] [--host 127.0.0.1] [--port 8000] [--open] [--no-pdf]"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import signal
+import sys
+import threading
+import webbrowser
+from types import FrameType
+from typing import Any
+
+from briefgen.commands import add_project_argument
+from briefgen.pdfworker import PdfMade
+from briefgen.serve import BuildDone, Notice, Preview
+
+
+def add_parser(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "serve", help="preview the site, rebuilding and reloading the browser on every save"
+    )
+    add_project_argument(parser)
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=8000, help="port to listen on; 0 picks a free one"
+    )
+    parser.add_argument("--open", action="store_true", help="open the site in a web browser")
+    parser.add_argument("--no-pdf", action="store_true", help="do not make the PDF briefing")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    preview = Preview(
+        args.project, host=args.host, port=args.port, with_pdf=not args.no_pdf, notify=report
+    )
+    try:
+        preview.listen()
+    except OSError as exc:
+        where = f"port {args.port} on {args.host}"
+        if exc.errno == errno.EADDRINUSE:
+            say(f"briefgen: {where} is in use; try --port 0 or another port", error=True)
+        else:
+            say(f"briefgen: cannot listen on {where}: {exc.strerror or exc}", error=True)
+        return 1
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        preview.start()
+        say(f"serving {preview.url}  (Ctrl-C to stop)")
+        if args.open:
+            # Some browsers (text ones) block until they exit.
+            threading.Thread(target=webbrowser.open, args=(preview.url,), daemon=True).start()
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        say("stopping")
+    except OSError as exc:  # e.g. the system's limit on watched folders
+        say(f"briefgen: cannot watch the project's files: {exc}", error=True)
+        return 1
+    finally:
+        preview.stop()
+    return 0
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def report(notice: Notice) -> None:
+    if isinstance(notice, PdfMade):
+        say(f"PDF {notice.name} made in {notice.seconds:.1f} s")
+    elif isinstance(notice, BuildDone):
+        _report_build(notice)
+    # a PdfFailed is logged where it happens
+
+
+def _report_build(done: BuildDone) -> None:
+    took = f"{done.seconds * 1000:.0f} ms"
+    errors = done.snapshot.errors
+    if not errors:
+        say(f"built in {took}: {done.changed} file{'s' if done.changed != 1 else ''} changed")
+        return
+    for diagnostic in errors:
+        say(str(diagnostic), error=True)
+    count = len(errors)
+    say(
+        f"briefgen: {count} error{'s' if count != 1 else ''}; the browser shows them "
+        f"until the next good save ({took})",
+        error=True,
+    )
+
+
+def say(line: str, *, error: bool = False) -> None:
+    # Flushed at once: the output is often a pipe, read line by line.
+    print(line, file=sys.stderr if error else sys.stdout, flush=True)

@@ -1,0 +1,164 @@
+"""Watch a project's inputs and say when a burst of edits has settled.
+
+One save is often many events: an editor may write a temporary file and rename it
+over the original, move the original aside as a backup, or probe the folder with a
+scratch file. Events on editor droppings are ignored, and the rest are debounced:
+wait_for_change() returns once no relevant event arrived for `quiet` seconds, so
+one save gives one rebuild.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+import time
+from pathlib import Path
+
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
+
+from briefgen.project import Project
+
+logger = logging.getLogger(__name__)
+
+QUIET = 0.03
+"""Seconds without a relevant event before a burst of events counts as one change."""
+MAX_WAIT = 0.5
+"""A steady stream of events (a checkout of many files) still yields a change this often."""
+
+# Only these reach the handler: reading a file, as every build does, raises "opened"
+# and "closed_no_write" events, which are no changes; neither are a folder's "modified"
+# (a file in it changed: already seen) or "attrib" (chmod, touch) events.
+_CHANGES = [
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileClosedEvent,
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+]
+_EDITOR_FILE = re.compile(
+    r"""^\..+\.sw[a-z]$   # vim swap files: .name.swp, .swo, ...
+      | ^\.\#             # emacs lock files
+      | ^\#.*\#$          # emacs auto-save files
+      | ~$                # backups (vim, emacs, gedit)
+      | ^\d+$             # vim's write probe: 4913, 5036, ...
+      | ___jb_(tmp|old)___$  # JetBrains safe-write files
+    """,
+    re.VERBOSE,
+)
+SETTINGS_NAME = "briefing.yaml"
+
+
+def is_editor_file(name: str) -> bool:
+    """True for the swap, lock, backup and probe files editors write beside a file."""
+    return bool(_EDITOR_FILE.search(name))
+
+
+class ChangeWatcher:
+    """A watchdog observer on a project's content/, templates/, themes/ and briefing.yaml."""
+
+    def __init__(self, project: Project, *, quiet: float = QUIET, max_wait: float = MAX_WAIT):
+        self.root = project.root
+        self.folders = (project.content, project.templates, project.themes)
+        self.quiet = quiet
+        self.max_wait = max_wait
+        self._observer = Observer()
+        self._handler = _Handler(self)
+        self._watches: dict[Path, ObservedWatch] = {}
+        self._changed = threading.Condition()
+        self._first: float | None = None
+        """When the first event of the unsettled burst arrived."""
+        self._last = 0.0
+        self._stopped = False
+
+    def start(self) -> None:
+        # The root itself is watched (not recursively) so that templates/ or themes/
+        # made after the start, or a briefing.yaml moved to the root, are seen.
+        self._observer.schedule(
+            self._handler, os.fspath(self.root), recursive=False, event_filter=_CHANGES
+        )
+        for folder in self.folders:
+            self._refresh(folder)
+        self._observer.start()
+
+    def stop(self) -> None:
+        self._observer.stop()
+        if self._observer.is_alive():
+            self._observer.join()
+        with self._changed:
+            self._stopped = True
+            self._changed.notify_all()
+
+    def wait_for_change(self) -> bool:
+        """Block until inputs changed and the burst settled; False once stopped."""
+        with self._changed:
+            while self._first is None and not self._stopped:
+                self._changed.wait()
+            while not self._stopped and self._first is not None:
+                due = min(self._last + self.quiet, self._first + self.max_wait)
+                remaining = due - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._changed.wait(remaining)
+            self._first = None
+            return not self._stopped
+
+    def is_relevant(self, path: str) -> bool:
+        target = Path(path)
+        if is_editor_file(target.name):
+            return False
+        if target == self.root / SETTINGS_NAME:
+            return True
+        return any(target.is_relative_to(f) for f in self.folders)
+
+    def on_event(self, event: FileSystemEvent) -> None:
+        paths = [os.fsdecode(event.src_path), os.fsdecode(event.dest_path or "")]
+        if not any(p and self.is_relevant(p) for p in paths):
+            return
+        for folder in {Path(p) for p in paths if p}.intersection(self.folders):
+            try:
+                self._refresh(folder)
+            except OSError as exc:  # e.g. the system's limit on watched folders
+                logger.error("cannot watch %s: %s", folder, exc)
+        with self._changed:
+            now = time.monotonic()
+            if self._first is None:
+                self._first = now
+            self._last = now
+            self._changed.notify_all()
+
+    def _refresh(self, folder: Path) -> None:
+        """Watch the folder afresh (recursively) if it exists: it may be a new one."""
+        watch = self._watches.pop(folder, None)
+        if watch is not None:
+            self._observer.unschedule(watch)
+        if folder.is_dir():
+            self._watches[folder] = self._observer.schedule(
+                self._handler, os.fspath(folder), recursive=True, event_filter=_CHANGES
+            )
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, watcher: ChangeWatcher) -> None:
+        super().__init__()
+        self.watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        self.watcher.on_event(event)
