@@ -8,6 +8,8 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from briefgen.sentences import split_sentences
+
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
@@ -38,16 +40,13 @@ def render_article(text: str) -> str:
     """Render an article body with its top heading level at h2, under the page's own h1."""
     html = render_block(text)
     levels = [int(m[2]) for m in _HEADING.finditer(html)]
-    shift = max(0, 2 - min(levels, default=2))
+    shift = 2 - min(levels, default=2)
     if not shift:
         return html
     return _HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + shift, 6)}>", html)
 
 
-_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[A-Z“\"‘'(])")
-
-
 def first_sentence(text: str) -> Markup:
     """The first sentence of a Markdown paragraph, rendered inline: a one-line summary."""
-    first = _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
-    return render_inline(" ".join(first.split()))
+    sentences = split_sentences(text)
+    return render_inline(" ".join(sentences[0].split()) if sentences else "")

@@ -185,3 +185,128 @@ def test_empty_clipping_has_no_title() -> None:
     clipping = clean_clipping("\n\nLoading...\n")
     assert clipping.title is None
     assert clipping.markdown == ""
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("Share on Facebook", "share prompt"),
+        ("Follow us on X", "share prompt"),
+        ("Subscribe to continue reading", "subscription prompt"),
+        ("You have reached your limit of free articles this month", "subscription prompt"),
+        ("Sign up for our daily newsletter", "subscription prompt"),
+        ("Related articles", "related links"),
+        ("Most Read", "related links"),
+        ("Tags: ports, unions", "related links"),
+        ("Listen to this article", "player"),
+        ("5 min read", "player"),
+        ("(Photo by Kim Lee/AFP via Getty Images)", "photo credit"),
+        ("Getty Images", "photo credit"),
+        ("© 2026 Harbour Times", "copyright notice"),
+        ("Our Standards: The Thomson Reuters Trust Principles.", "standards notice"),
+    ],
+)
+def test_more_chrome_is_removed(line: str, reason: str) -> None:
+    clipping = clean_clipping(f"Port strike ends after nine days\n{line}\nDockers voted.\n")
+    assert (line, reason) in [(r.text, r.reason) for r in clipping.removed]
+    assert line not in clipping.markdown
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Copyright disputes between the two countries escalated in 2019.",
+        "(c) the parties shall refrain from the use of force.",
+        "Spending ranks as follows: US > China > Russia in absolute terms.",
+        "Images: satellite pictures show new runways on the reef.",
+        "Related: the ministry said exports fell for a third month.",
+        "Sign in advance of the summit, officials said, was welcome.",
+        "Share prices fell on Monday.",
+    ],
+)
+def test_prose_that_looks_like_chrome_is_kept(sentence: str) -> None:
+    clipping = clean_clipping(f"Port strike ends after nine days\n{sentence}\nMore.\n")
+    assert [r.reason for r in clipping.removed] == ["headline"]
+    assert sentence in reader_text(clipping.markdown)
+
+
+def test_section_label_and_breadcrumb_at_the_top_are_not_the_title() -> None:
+    labelled = clean_clipping("Opinion\nWhy the Port Strike Matters\nDockers voted.\n")
+    assert labelled.title == "Why the Port Strike Matters"
+    assert ("Opinion", "section label") in [(r.text, r.reason) for r in labelled.removed]
+    crumbed = clean_clipping("World › Asia › China\nBeijing Signals Patience\nOfficials spoke.\n")
+    assert crumbed.title == "Beijing Signals Patience"
+    assert crumbed.markdown == "Officials spoke.\n"
+
+
+def test_bylines_datelines_and_mail_headers_are_not_headings() -> None:
+    text = (
+        "Port strike ends after nine days\nBy John Smith and Maria Garcia, Reuters\n"
+        "Published: 2 February 2026\nFrom: desk@example.org\nDockers voted.\n"
+        "Reporting by Ana Lima; Editing by Tom Hale\n"
+    )
+    clipping = clean_clipping(text)
+    assert "#" not in clipping.markdown
+    assert (clipping.author, clipping.source) == ("John Smith and Maria Garcia", "Reuters")
+    assert clipping.published == date(2026, 2, 2)
+
+
+def test_hard_wrapped_mail_text_becomes_paragraphs_and_list_items() -> None:
+    text = (
+        "Beijing weighs its options\n\n"
+        "TOKYO — Chinese officials have signalled in private meetings that\n"
+        "Beijing's retaliation against Japan could widen if the prime minister\n"
+        "does not retract her remarks, according to two people briefed.\n\n"
+        "* soybean purchases resumed at a slower pace than the one\n"
+        "  Trump described;\n"
+        "* rare-earth licences are still pending.\n"
+    )
+    assert clean_clipping(text).markdown == (
+        "TOKYO — Chinese officials have signalled in private meetings that Beijing's "
+        "retaliation against Japan could widen if the prime minister does not retract her "
+        "remarks, according to two people briefed.\n\n"
+        "- soybean purchases resumed at a slower pace than the one Trump described;\n"
+        "- rare-earth licences are still pending.\n"
+    )
+
+
+def test_a_sentence_end_is_never_joined_to_the_next_line() -> None:
+    text = "Port strike ends\n\nDockers voted on Monday.\niPhone exports resumed.\n"
+    assert clean_clipping(text).markdown == "Dockers voted on Monday.\n\niPhone exports resumed.\n"
+
+
+def test_a_given_title_never_swallows_the_lede() -> None:
+    lede = "Ministers meet in Geneva, the UN said on Monday, as talks resumed after a year."
+    clipping = clean_clipping(f"{lede}\nSecond paragraph.\n", title="Ministers meet in Geneva")
+    assert clipping.markdown == f"{lede}\n\nSecond paragraph.\n"
+    assert clipping.removed == ()
+
+
+def test_odd_characters_questions_in_urls_and_trailing_hashes() -> None:
+    text = (
+        "Port strike \x1b]0;x\x07ends\nVisit example.com/search?Query=x for details.\n"
+        "Why C #\nC # is a language.\u2028It is old.\n"
+    )
+    clipping = clean_clipping(text)
+    assert clipping.title is not None and "\x1b" not in clipping.title
+    assert "Visit example.com/search?Query=x for details." in clipping.markdown
+    assert "## Why C \\#" in clipping.markdown
+    assert "<h2>Why C #</h2>" in render_article(clipping.markdown)
+    assert "C # is a language. It is old." in clipping.markdown
+
+
+@pytest.mark.timeout(20)
+def test_hostile_text_is_cleaned_in_linear_time() -> None:
+    # Each of these took minutes with a quadratic sentence splitter or a backtracking regex.
+    clean_clipping("Dockers voted. " + "A. " * 60_000 + "\nMore.\n")
+    clean_clipping(("Photo: " + "x" * 20_000 + "\n") * 20)
+    clean_clipping(("a > " * 5_000 + "\n") * 20)
+    assert split_sentences("Dr. " * 50_000 + "Yes. No.")[-1] == "No."
+
+
+def test_card_summaries_do_not_stop_at_initials() -> None:
+    from briefgen.markdown import first_sentence
+
+    assert first_sentence("The U.S. President spoke on Monday. Then more.") == (
+        "The U.S. President spoke on Monday."
+    )

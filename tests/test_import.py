@@ -247,3 +247,55 @@ def test_hostile_clipping_imports_as_harmless_text(
     assert "<script>alert" not in body and "<img" not in body
     assert 'href="javascript:' not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
+def test_a_txt_with_front_matter_keeps_its_fields(
+    new_project: Path, run: Callable[..., Result]
+) -> None:
+    source = REPO / "content" / "articles" / "xi-trump-call-japan-rift.txt"
+    result = run("import", source, new_project, "--source", "Example Wire")
+    assert result.code == 0, result.err
+    slug = "xis-call-to-trump-puts-taiwan-at-the-centre-of-the"
+    fields, body = split_article(new_project / "content" / "articles" / f"{slug}.md")
+    assert fields["title"] == "Xi’s call to Trump puts Taiwan at the centre of the China–Japan rift"
+    assert fields["issues"] == ["taiwan", "japan-china", "trade"]
+    assert fields["source"] == "Example Wire"
+    assert str(fields["summary"]).startswith("Explainer reporting that Xi initiated")
+    assert body.lstrip().startswith("A high-stakes phone call between Chinese President Xi")
+    assert "---" not in body
+
+
+def test_an_id_taken_in_front_matter_counts_as_existing(
+    new_project: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    earlier = new_project / "content" / "articles" / "earlier.md"
+    earlier.write_text("---\ntitle: Earlier\nid: port-strike-ends\n---\nText.\n")
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"Port strike ends\n\nText.\n")))
+    result = run("import", "-", new_project)
+    assert result.code == 1
+    assert "an article with id 'port-strike-ends' already exists (earlier.md)" in result.err
+    assert not (new_project / "content" / "articles" / "port-strike-ends.md").exists()
+
+
+def test_imported_files_are_readable_by_others_and_titles_need_letters(
+    new_project: Path, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    clip = tmp_path / "beijing-talks.txt"
+    clip.write_text("北京会谈继续\n\n双方同意继续谈判。\n")
+    assert run("import", clip, new_project).code == 0
+    written = new_project / "content" / "articles" / "beijing-talks.md"
+    assert written.stat().st_mode & 0o044 == 0o044  # group and others may read, as with cp
+    assert split_article(written)[0]["title"] == "北京会谈继续"
+    empty_title = run("import", clip, new_project, "--title", "  ")
+    assert empty_title.code == 2 and "the title is empty" in empty_title.err
+
+
+def test_malformed_utf16_is_read_with_a_warning(
+    new_project: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = "Port strike ends\n\nDockers voted.\n".encode("utf-16") + b"\x00"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
+    result = run("import", "-", new_project)
+    assert result.code == 0, result.err
+    assert "warning: malformed UTF-16" in result.out
+    assert "Traceback" not in result.err

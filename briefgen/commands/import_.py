@@ -33,7 +33,7 @@ def add_parser(sub: Any) -> None:
         ),
     )
     parser.add_argument("paths", nargs="+", metavar="FILE", help="clipping files, then PROJECT")
-    parser.add_argument("--title", help="the headline (default: found in the text)")
+    parser.add_argument("--title", type=_title, help="the headline (default: found in the text)")
     parser.add_argument("--source", help="the outlet (default: from a 'Written by X for Y' line)")
     parser.add_argument("--url", type=_url, help="where the original lives")
     parser.add_argument("--published", type=_date, metavar="YYYY-MM-DD", help="publication date")
@@ -61,12 +61,12 @@ def run(args: argparse.Namespace) -> int:
     )
     for imported in import_clippings(_read(files), project, options):
         verb = "replaced" if imported.replaced else "wrote"
-        print(f"{imported.clip}: {verb} {display_path(imported.path)}")
-        print(f"  title: {imported.title}")
+        print(f"{imported.clip_name}: {verb} {display_path(imported.path)}")
+        print(f"  title: {_printable(imported.title)}")
         if imported.warning:
             print(f"  warning: {imported.warning}")
         for line in imported.removed:
-            print(f"  removed line {line.line} ({line.reason}): {line.text}")
+            print(f"  removed line {line.line} ({line.reason}): {_printable(line.text)}")
     return 0
 
 
@@ -110,6 +110,17 @@ def _check_issue_ids(ids: tuple[str, ...], project: Project) -> None:
             )
             for i in unknown
         )
+
+
+def _printable(text: str) -> str:
+    """Text from the web, safe for a terminal: no escape sequences."""
+    return "".join(c if c.isprintable() else "\ufffd" for c in text)
+
+
+def _title(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the title is empty")
+    return text.strip()
 
 
 def _url(text: str) -> str:
