@@ -13,7 +13,7 @@ import jinja2
 
 from briefgen import __version__, pdf
 from briefgen.check import check
-from briefgen.errors import BuildFailed
+from briefgen.errors import BuildFailed, Diagnostic, SourcePos
 from briefgen.load import LoadCache, load
 from briefgen.model import Briefing
 from briefgen.project import Project, find_project
@@ -108,6 +108,7 @@ def build(
     start = time.perf_counter()
     project = find_project(project_dir)
     out = (out_dir or project.root / "site").absolute()
+    _check_out_dir(project, out)
     manifest = _Manifest(project, out, with_pdf) if use_manifest else None
     if manifest is not None and not force and manifest.is_current():
         timings["total"] = time.perf_counter() - start
@@ -134,6 +135,7 @@ def build(
     report = write_site(files, out)
     timings["write"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - start
+    _write_quietly(_out_marker(project, out), os.fspath(out))
     if manifest is not None:
         manifest.save()
     return BuildReport(
@@ -178,6 +180,51 @@ def _pdf(
         cache.pdf_key, cache.pdf_data = key, data
     _write_quietly(stamp, key)
     return OutputFile(settings.pdf.filename, data), state
+
+
+def _check_out_dir(project: Project, out: Path) -> None:
+    """Refuse an output folder whose files the build would replace or remove."""
+    problem = _out_dir_problem(project, out.resolve())
+    if problem is not None:
+        raise BuildFailed([Diagnostic(SourcePos(out), f"output folder {problem}")])
+
+
+def _out_dir_problem(project: Project, real: Path) -> str | None:
+    own = "expected a folder of its own, such as site/"
+    if real == project.root:
+        return f"is the project folder; {own}"
+    if project.root.is_relative_to(real):
+        return f"holds the project; {own}"
+    for source in (project.content, project.templates, project.themes, project.cache_dir):
+        if real.is_relative_to(source.resolve()):
+            inside = "" if real == source.resolve() else "inside "
+            return f"is {inside}{source.name}/; {own}"
+    if real.exists() and not real.is_dir():
+        return "is a file; expected a folder"
+    if real.is_dir() and not _may_fill(project, real):
+        return (
+            "holds files briefgen did not write; expected a new or empty folder, "
+            "or one this project was built into before"
+        )
+    return None
+
+
+_ALWAYS_BUILT = ("index.html", "404.html", "feed.xml", "sitemap.xml")
+
+
+def _may_fill(project: Project, real: Path) -> bool:
+    """site/ (generated, never edited by hand), an empty folder, or an earlier output:
+    of this project here, or a briefgen site from elsewhere (a committed docs/ folder)."""
+    if real == (project.root / "site").resolve() or not any(real.iterdir()):
+        return True
+    if _out_marker(project, real).is_file():
+        return True
+    return all((real / name).is_file() for name in _ALWAYS_BUILT)
+
+
+def _out_marker(project: Project, out: Path) -> Path:
+    """Written after each successful build: out holds this project's site."""
+    return _cache_file(project, out.resolve(), "out")
 
 
 def _cache_file(project: Project, out: Path, name: str) -> Path:

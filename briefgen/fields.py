@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -10,6 +11,21 @@ from briefgen.errors import Diagnostic, SourcePos, did_you_mean
 from briefgen.yamlsrc import YMap, YScalar, YSeq, YValue
 
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_SLUG_CHAR = re.compile(r"[A-Za-z0-9_.-]")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def slug_problem(value: str) -> str | None:
+    """What is wrong with value as an id, worded to follow 'an id'; None when it is fine."""
+    if not value:
+        return "must not be empty"
+    bad = sorted({char for char in value if not _SLUG_CHAR.fullmatch(char)})
+    if bad:
+        shown = ", ".join(repr(char) for char in bad)
+        return f"may hold only ASCII letters, digits, '-', '_' and '.', not {shown}"
+    if not SLUG.match(value):
+        return "must start with a letter or digit"
+    return None
 
 
 def type_name(value: YValue) -> str:
@@ -105,7 +121,11 @@ class Fields:
         parsed = as_date(value)
         if parsed is None:
             shown = value.value if isinstance(value, YScalar) else type_name(value)
-            self.error(value.pos, f"field '{key}' must be a date YYYY-MM-DD, not '{shown}'")
+            why = _calendar_problem(shown) if isinstance(shown, str) else None
+            if why is not None:
+                self.error(value.pos, f"field '{key}' is '{shown}', not a real date: {why}")
+            else:
+                self.error(value.pos, f"field '{key}' must be a date YYYY-MM-DD, not '{shown}'")
         return parsed
 
     def choice(self, key: str, choices: Iterable[str]) -> str | None:
@@ -150,16 +170,6 @@ class Fields:
                 self.error(item.pos, f"each entry of '{key}' must be text, not {type_name(item)}")
         return tuple(out)
 
-    def slug(self, key: str) -> str | None:
-        value = self.text(key)
-        if value is not None and not SLUG.match(value):
-            self.error(
-                self.pos(key),
-                f"field '{key}' is '{value}'; expected an id of letters, digits, '-', '_' or '.'",
-            )
-            return None
-        return value
-
 
 def as_date(value: YValue) -> dt.date | None:
     if not isinstance(value, YScalar):
@@ -174,3 +184,18 @@ def as_date(value: YValue) -> dt.date | None:
         except ValueError:
             return None
     return None
+
+
+def _calendar_problem(text: str) -> str | None:
+    """Why a well-formed YYYY-MM-DD is no day of the calendar; None if it is not well formed."""
+    match = _ISO_DATE.fullmatch(text.strip())
+    if match is None:
+        return None
+    year, month, day = (int(part) for part in match.groups())
+    if year == 0:
+        return "there is no year 0"
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    if day == 0:
+        return "there is no day 0"
+    return f"{calendar.month_name[month]} {year} has {calendar.monthrange(year, month)[1]} days"

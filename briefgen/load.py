@@ -11,7 +11,7 @@ from typing import TypeVar
 from briefgen import markdown
 from briefgen.clipping import clean_clipping
 from briefgen.errors import Diagnostic, SourcePos
-from briefgen.fields import SLUG, Fields, type_name
+from briefgen.fields import SLUG, Fields, slug_problem, type_name
 from briefgen.model import (
     CONFIDENCES,
     LIKELIHOODS,
@@ -129,11 +129,16 @@ def read_text(path: Path, diagnostics: list[Diagnostic]) -> str | None:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _load_yaml_file(path: Path, diagnostics: list[Diagnostic]) -> YValue | None:
+def _load_mapping(path: Path, what: str, diagnostics: list[Diagnostic]) -> YMap | None:
+    """Read a YAML file of fields; a file that cannot be read or parsed is reported once."""
     text = read_text(path, diagnostics)
     if text is None:
         return None
-    return parse_yaml(text, path, diagnostics)
+    reported = len(diagnostics)
+    node = parse_yaml(text, path, diagnostics)
+    if node is None and len(diagnostics) > reported:
+        return None
+    return _expect_mapping(node, path, what, diagnostics)
 
 
 def _expect_mapping(
@@ -156,7 +161,7 @@ _SETTINGS_KEYS = (
 
 
 def _load_settings(path: Path, diagnostics: list[Diagnostic]) -> Settings | None:
-    node = _expect_mapping(_load_yaml_file(path, diagnostics), path, "briefing.yaml", diagnostics)
+    node = _load_mapping(path, "briefing.yaml", diagnostics)
     if node is None:
         return None
     f = Fields(node, _SETTINGS_KEYS, diagnostics, "briefing.yaml")
@@ -235,6 +240,7 @@ def _load_articles(
                     f"duplicate article id '{article.id}' (also {seen[article.id].pos.path.name})",
                 )
             )
+            broken.add(article.id)  # which of the two a cite means is unknown
             continue
         seen[article.id] = article
         articles.append(article)
@@ -303,15 +309,7 @@ def _parse_article(path: Path) -> _Parsed:
             diagnostics.append(
                 Diagnostic(SourcePos(path), "the clipping is empty; expected a title line and text")
             )
-    article_id = f.slug("id") if f.has("id") else path.stem
-    if not SLUG.match(article_id or ""):
-        diagnostics.append(
-            Diagnostic(
-                SourcePos(path),
-                f"file name '{path.name}' is not a usable id; rename it or set 'id' "
-                "(letters, digits, '-', '_' or '.')",
-            )
-        )
+    article_id = _article_id(f, path, diagnostics)
     url = f.text("url")
     if url is not None and not _URL.match(url):
         f.error(f.pos("url"), f"field 'url' is '{url}'; expected an http:// or https:// URL")
@@ -333,6 +331,30 @@ def _parse_article(path: Path) -> _Parsed:
         issues_pos=f.pos("issues"),
     )
     return _Parsed(article, ())
+
+
+def _article_id(f: Fields, path: Path, diagnostics: list[Diagnostic]) -> str | None:
+    """The id from front matter, else from the file name; None (reported) when unusable."""
+    article_id = f.text("id") if f.has("id") else path.stem
+    if article_id is None:
+        return None
+    problem = slug_problem(article_id)
+    if problem is None and article_id.lower().endswith((".html", ".xml")):
+        # articles/<id>/ is a folder of the site: articles/index.html is the sources list
+        problem = "must not end in '.html' or '.xml', as it names the folder of the article's page"
+    if problem is None:
+        return article_id
+    if f.has("id"):
+        f.error(f.pos("id"), f"field 'id' is '{article_id}'; an id {problem}")
+    else:
+        diagnostics.append(
+            Diagnostic(
+                SourcePos(path),
+                f"file name '{path.name}' does not give a usable id: an id {problem}; "
+                "rename the file or set 'id'",
+            )
+        )
+    return None
 
 
 # --- issues ----------------------------------------------------------------------------
@@ -357,7 +379,7 @@ def _load_issue(path: Path, diagnostics: list[Diagnostic]) -> Issue | None:
             Diagnostic(SourcePos(path), f"file name '{path.name}' is not a usable issue id")
         )
         return None
-    node = _expect_mapping(_load_yaml_file(path, diagnostics), path, "an issue", diagnostics)
+    node = _load_mapping(path, "an issue", diagnostics)
     if node is None:
         return None
     f = Fields(node, _ISSUE_KEYS, diagnostics, "issue")
@@ -465,7 +487,7 @@ _WATCH_KEYS = ("title", "issue", "why", "signposts", "status", "by", "sources")
 def _load_watch(path: Path, diagnostics: list[Diagnostic]) -> tuple[WatchItem, ...]:
     if not path.is_file():
         return ()
-    node = _expect_mapping(_load_yaml_file(path, diagnostics), path, "watch.yaml", diagnostics)
+    node = _load_mapping(path, "watch.yaml", diagnostics)
     if node is None:
         return ()
     f = Fields(node, ("items",), diagnostics, "watch.yaml")

@@ -1,9 +1,9 @@
 """Finding cited quotes in rendered article text, and highlighting them.
 
 A quote is matched against what a reader sees: the text of the rendered HTML,
-ignoring differences of white space, curly versus straight quotes, and dash
-variants. Working on the rendered HTML lets the same index both check a quote
-and wrap it in <mark>, even when it spans emphasis or links.
+as whole words, ignoring differences of white space, curly versus straight
+quotes, and dash variants. Working on the rendered HTML lets the same index both
+check a quote and wrap it in <mark>, even when it spans emphasis or links.
 """
 
 from __future__ import annotations
@@ -23,6 +23,10 @@ _FOLD = str.maketrans(
 )  # fmt: skip
 _BLOCK_TAGS = re.compile(r"</?(p|li|h[1-6]|br|blockquote|ul|ol|pre|tr|td|th|hr|div)\b", re.I)
 _TOKEN = re.compile(r"<[^>]*>|&[#a-zA-Z0-9]+;|[^<&]", re.S)
+_UNSPACED = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u2fdf\u3040-\u30ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff]"
+)  # Thai, Lao, Myanmar, Khmer, Chinese, Japanese kana
 
 
 def normalize(text: str) -> str:
@@ -60,11 +64,27 @@ class TextIndex:
         return cls(text, kept)
 
     def find(self, quote: str) -> tuple[int, int] | None:
+        """Where quote first occurs as whole words, or None: 'ninety da' is not in 'ninety days'."""
         needle = normalize(quote)
         if not needle:
             return None
         start = self.text.find(needle)
-        return None if start < 0 else (start, start + len(needle))
+        while start >= 0:
+            end = start + len(needle)
+            if not _splits_word(self.text, start) and not _splits_word(self.text, end):
+                return start, end
+            start = self.text.find(needle, start + 1)
+        return None
+
+
+def _splits_word(text: str, at: int) -> bool:
+    """Whether offset at falls between two letters or digits of one word."""
+    return 0 < at < len(text) and _in_words(text[at - 1]) and _in_words(text[at])
+
+
+def _in_words(char: str) -> bool:
+    # Chinese, Japanese, Thai and the like put no spaces between words: no boundary to check.
+    return char.isalnum() and not _UNSPACED.match(char)
 
 
 @lru_cache(maxsize=4096)

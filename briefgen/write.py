@@ -30,7 +30,7 @@ class WriteReport:
 
 
 def check_outputs(files: Iterable[OutputFile], out_dir: Path) -> None:
-    """Refuse two outputs with one path, and paths that would leave the output folder."""
+    """Refuse two outputs with one path or one inside another, and paths leaving the site."""
     seen: set[str] = set()
     problems: list[Diagnostic] = []
     for f in files:
@@ -42,6 +42,15 @@ def check_outputs(files: Iterable[OutputFile], out_dir: Path) -> None:
         elif f.path in seen:
             problems.append(Diagnostic(SourcePos(out_dir), f"two outputs claim '{f.path}'"))
         seen.add(f.path)
+    for path in sorted(seen):
+        for folder in PurePosixPath(path).parents:
+            if folder.as_posix() in seen:
+                problems.append(
+                    Diagnostic(
+                        SourcePos(out_dir),
+                        f"output '{folder}' is a file, but '{path}' needs it as a folder",
+                    )
+                )
     if problems:
         raise BuildFailed(problems)
 

@@ -15,7 +15,10 @@ from pathlib import Path
 import pytest
 
 from briefgen.build import BuildCache, build
-from tests.conftest import REPO, Result
+from briefgen.errors import BuildFailed
+from briefgen.render import OutputFile
+from briefgen.write import check_outputs
+from tests.conftest import MINIMAL, REPO, Result, write_files
 
 
 def tree_state(root: Path) -> dict[str, tuple[str, int, int]]:
@@ -177,6 +180,21 @@ def test_hostile_article_text_is_escaped(
     assert '<mark id="q1">here &amp; there</mark>' in article
 
 
+def test_quote_is_found_and_highlighted_as_whole_words_only(
+    project: Callable[..., Path], run: Callable[..., Result]
+) -> None:
+    root = project(
+        {
+            "content/articles/ban.md": "---\ntitle: Ban\n---\nBananas and bans. The ban holds.\n",
+            "content/watch.yaml": "items:\n  - title: X\n    issue: talks\n    sources:\n"
+            "      - {article: ban, quote: ban}\n",
+        }
+    )
+    assert run("build", root, "--no-pdf").code == 0
+    article = (root / "site" / "articles" / "ban" / "index.html").read_text()
+    assert '<p>Bananas and bans. The <mark id="q1">ban</mark> holds.</p>' in article
+
+
 def test_failed_build_leaves_previous_site_intact(
     project: Callable[..., Path], run: Callable[..., Result]
 ) -> None:
@@ -243,6 +261,69 @@ def test_unchanged_rebuild_is_skipped(
     assert "Test briefing" in (root / "site" / "index.html").read_text()
 
 
+OWN = "expected a folder of its own, such as site/"
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        ("p", f"p:1:1: output folder is the project folder; {OWN}"),
+        ("p/..", f"p/..:1:1: output folder holds the project; {OWN}"),
+        ("p/content", f"p/content:1:1: output folder is content/; {OWN}"),
+        ("p/content/articles", f"p/content/articles:1:1: output folder is inside content/; {OWN}"),
+        ("p/templates", f"p/templates:1:1: output folder is templates/; {OWN}"),
+        ("p/themes/x", f"p/themes/x:1:1: output folder is inside themes/; {OWN}"),
+        ("p/.briefgen-cache", f"p/.briefgen-cache:1:1: output folder is .briefgen-cache/; {OWN}"),
+        ("p/README.txt", "p/README.txt:1:1: output folder is a file; expected a folder"),
+        (
+            "p/notes",
+            "p/notes:1:1: output folder holds files briefgen did not write; expected a new or "
+            "empty folder, or one this project was built into before",
+        ),
+    ],
+)
+def test_out_never_replaces_the_project_or_other_files(
+    out: str,
+    message: str,
+    project: Callable[..., Path],
+    run: Callable[..., Result],
+    chdir_tmp: Path,
+) -> None:
+    root = project({"README.txt": "keep\n", "notes/todo.txt": "x\n"})
+    before = tree_state(chdir_tmp)
+    result = run("build", root, "--no-pdf", "--out", out)
+    assert result.code == 1
+    assert result.err.splitlines() == [message, "briefgen: 1 error; nothing written"]
+    assert tree_state(chdir_tmp) == before
+
+
+def test_out_may_be_a_new_or_empty_folder_or_an_earlier_output(
+    project: Callable[..., Path], run: Callable[..., Result], tmp_path: Path
+) -> None:
+    root = project()
+    (tmp_path / "empty").mkdir()
+    for out in (tmp_path / "new", tmp_path / "empty"):
+        assert run("build", root, "--no-pdf", "--out", out).code == 0
+        (out / "stale.html").write_text("left over")
+        result = run("build", root, "--no-pdf", "--out", out)
+        assert result.code == 0, result.err
+        assert "1 removed" in result.out
+        assert not (out / "stale.html").exists()
+    # a briefgen site built elsewhere (a committed docs/ folder on a fresh clone) is
+    # recognised by the files every build writes; lose one and it is not
+    other = write_files(tmp_path / "other", MINIMAL)
+    result = run("build", other, "--no-pdf", "--out", tmp_path / "new")
+    assert result.code == 0, result.err
+    (tmp_path / "new" / "feed.xml").unlink()
+    result = run("build", root, "--no-pdf", "--out", tmp_path / "new", "--force")
+    assert result.code == 0, result.err  # this project built it before
+    (tmp_path / "new" / "feed.xml").unlink()
+    third = write_files(tmp_path / "third", MINIMAL)
+    result = run("build", third, "--no-pdf", "--out", tmp_path / "new")
+    assert result.code == 1
+    assert "output folder holds files briefgen did not write" in result.err
+
+
 def test_incremental_build_equals_clean_build(project: Callable[..., Path], tmp_path: Path) -> None:
     root = project()
     cache = BuildCache()
@@ -290,6 +371,19 @@ def test_init_creates_a_project_that_builds(tmp_path: Path, run: Callable[..., R
     assert run("init", target).code == 1  # never over an existing project
 
 
+def test_init_refuses_a_file_and_a_folder_it_cannot_create(
+    run: Callable[..., Result], chdir_tmp: Path
+) -> None:
+    (chdir_tmp / "afile").write_text("x")
+    result = run("init", "afile")
+    assert result.code == 1
+    assert result.err.splitlines()[0] == "afile:1:1: is a file; expected a new or empty folder"
+    result = run("init", "afile/new")
+    assert result.code == 1
+    assert result.err.splitlines()[0] == "afile/new:1:1: cannot create: Not a directory"
+    assert (chdir_tmp / "afile").read_text() == "x"
+
+
 def test_project_templates_override_builtin_file_by_file(
     project: Callable[..., Path], run: Callable[..., Result]
 ) -> None:
@@ -305,6 +399,26 @@ def test_project_templates_override_builtin_file_by_file(
     assert "Lost at sea" in (root / "site" / "404.html").read_text()
     assert "Skip to content" in (root / "site" / "404.html").read_text()  # built-in base
     assert (root / "site" / "assets" / "style.css").read_text() == "body { font-family: serif; }\n"
+
+
+def test_check_counts_in_singular_and_plural(
+    project: Callable[..., Path], run: Callable[..., Result]
+) -> None:
+    result = run("check", project())
+    assert result.out == "ok: 1 article, 1 issue, 1 checklist item, 2 cites\n"
+
+
+def test_outputs_that_need_a_file_as_a_folder_are_refused(tmp_path: Path) -> None:
+    files = [
+        OutputFile("articles/index.html", b"list"),
+        OutputFile("articles/index.html/index.html", b"page"),
+    ]
+    with pytest.raises(BuildFailed) as failed:
+        check_outputs(files, tmp_path / "site")
+    assert [d.message for d in failed.value.diagnostics] == [
+        "output 'articles/index.html' is a file, but 'articles/index.html/index.html' "
+        "needs it as a folder"
+    ]
 
 
 def test_python_dash_m_works(project: Callable[..., Path]) -> None:

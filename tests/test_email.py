@@ -615,6 +615,8 @@ def test_missing_sender_names_briefing_yaml(
     "args",
     [
         [],  # no --to, and neither --eml nor --dry-run
+        ["--dry-run"],  # a dry run shows whom it would send to: it needs recipients too
+        ["--dry-run", "--cc", "jane@example.com"],
         ["--to", "jane@example.com", "--starttls", "--ssl"],
         ["--to", "jane@example.com", "--smtp", "mail.example.org:99999"],
         ["--to", "jane@example.com", "--smtp", "mail example.org"],

@@ -42,7 +42,11 @@ CASES: dict[str, tuple[dict[str, str | bytes], str]] = {
                 "  - date: 2026-02-30\n    event: Something\n    sources: [alpha]\n"
             )
         },
-        f"{ISSUE}:4:11: field 'date' must be a date YYYY-MM-DD, not '2026-02-30'",
+        f"{ISSUE}:4:11: field 'date' is '2026-02-30', not a real date: February 2026 has 28 days",
+    ),
+    "month that does not exist": (
+        {"content/articles/alpha.md": "---\ntitle: Alpha\npublished: 2026-13-01\n---\nText.\n"},
+        f"{ARTICLE}:3:12: field 'published' is '2026-13-01', not a real date: there is no month 13",
     ),
     "bad status": (
         {"content/issues/talks.yaml": "title: T\nbottom_line: y\nstatus: escalated\n"},
@@ -60,6 +64,26 @@ CASES: dict[str, tuple[dict[str, str | bytes], str]] = {
     "duplicate article id": (
         {"content/articles/beta.md": "---\ntitle: Beta\nid: alpha\n---\nText.\n"},
         "p/content/articles/beta.md:1:1: duplicate article id 'alpha' (also alpha.md)",
+    ),
+    "article id that does not start with a letter or digit": (
+        {"content/articles/beta.md": "---\ntitle: Beta\nid: .hidden\n---\nText.\n"},
+        "p/content/articles/beta.md:3:5: field 'id' is '.hidden'; "
+        "an id must start with a letter or digit",
+    ),
+    "article id with characters an id cannot hold": (
+        {"content/articles/beta.md": "---\ntitle: Beta\nid: a/b c\n---\nText.\n"},
+        "p/content/articles/beta.md:3:5: field 'id' is 'a/b c'; an id may hold only "
+        "ASCII letters, digits, '-', '_' and '.', not ' ', '/'",
+    ),
+    "article id that is the sources list's file name": (
+        {"content/articles/beta.md": "---\ntitle: Beta\nid: index.html\n---\nText.\n"},
+        "p/content/articles/beta.md:3:5: field 'id' is 'index.html'; an id must not end "
+        "in '.html' or '.xml', as it names the folder of the article's page",
+    ),
+    "article file name that gives no usable id": (
+        {"content/articles/index.html.md": "---\ntitle: Beta\n---\nText.\n"},
+        "p/content/articles/index.html.md:1:1: file name 'index.html.md' does not give a "
+        "usable id: an id must not end in '.html' or '.xml'",
     ),
     "unknown issue id in checklist": (
         {"content/watch.yaml": "items:\n  - title: X\n    issue: talk\n"},
@@ -81,6 +105,16 @@ CASES: dict[str, tuple[dict[str, str | bytes], str]] = {
             )
         },
         f"{ISSUE}:6:9: quote \"fast and serious\" does not occur in article 'alpha'",
+    ),
+    "quote that starts and ends inside words": (
+        {
+            "content/issues/talks.yaml": (
+                "title: T\nbottom_line: y\nkey_points:\n  - text: x\n    sources:\n"
+                "      - article: alpha\n        quote: low but seriou\n"
+            )
+        },
+        f"{ISSUE}:6:9: quote \"low but seriou\" does not occur in article 'alpha'; "
+        "expected its exact words",
     ),
     "unclosed front matter": (
         {"content/articles/alpha.md": "---\ntitle: Alpha\n\nNo closing line.\n"},
@@ -159,6 +193,60 @@ def test_every_error_of_a_run_is_reported(
     assert f"{WATCH}:3:12:" in result.err
     assert "p/content/articles/beta.md:3:1: YAML syntax error" in result.err
     assert "4 errors; nothing written" in result.err
+
+
+def only_errors(result: Result) -> list[str]:
+    """The path:line:col lines of a failed run, without the closing count."""
+    assert result.code == 1, result.err
+    assert "Traceback" not in result.err
+    return [line for line in result.err.splitlines() if not line.startswith("briefgen: ")]
+
+
+@pytest.mark.parametrize(
+    "file",
+    ["content/issues/talks.yaml", "content/watch.yaml", "content/briefing.yaml"],
+)
+def test_yaml_syntax_error_is_the_only_error_of_its_file(
+    file: str, project: Callable[..., Path], run: Callable[..., Result], chdir_tmp: Path
+) -> None:
+    root = project({file: "title: [unclosed\n"})
+    errors = only_errors(run("check", root))
+    assert len(errors) == 1, errors  # not also "must be a mapping of fields, not an empty file"
+    assert errors[0].startswith(f"p/{file}:2:1: YAML syntax error: "), errors
+
+
+def test_empty_issue_file_is_still_reported(
+    project: Callable[..., Path], run: Callable[..., Result], chdir_tmp: Path
+) -> None:
+    root = project({"content/issues/talks.yaml": "# nothing yet\n"})
+    assert only_errors(run("check", root)) == [
+        f"{ISSUE}:1:1: an issue must be a mapping of fields, not an empty file"
+    ]
+
+
+@pytest.mark.parametrize("bad_id", [".hidden", "a b", "x.html", "[list]"])
+def test_bad_article_id_is_the_only_error(
+    bad_id: str, project: Callable[..., Path], run: Callable[..., Result], chdir_tmp: Path
+) -> None:
+    root = project({"content/articles/beta.md": f"---\ntitle: Beta\nid: {bad_id}\n---\nx\n"})
+    errors = only_errors(run("check", root))
+    assert len(errors) == 1, errors
+    assert errors[0].startswith("p/content/articles/beta.md:3:5: field 'id' "), errors
+
+
+def test_duplicate_id_of_md_and_txt_is_the_only_error(
+    project: Callable[..., Path], run: Callable[..., Result], chdir_tmp: Path
+) -> None:
+    root = project(
+        {
+            "content/articles/alpha.txt": "Alpha as clipped\n\nOther words entirely.\n",
+            "content/issues/more.yaml": "title: M\nbottom_line: y\nkey_points:\n"
+            "  - text: x\n    sources:\n      - {article: alpha, quote: other words entirely}\n",
+        }
+    )
+    assert only_errors(run("check", root)) == [
+        "p/content/articles/alpha.txt:1:1: duplicate article id 'alpha' (also alpha.md)"
+    ]
 
 
 def test_missing_briefing_yaml(

@@ -28,7 +28,12 @@ def run(args: argparse.Namespace) -> int:
     print_document(briefing, prepared.env, prepared.theme, prepared.project)
     cites = sum(1 for _ in all_cites(briefing))
     print(
-        f"ok: {len(briefing.articles)} articles, {len(briefing.issues)} issues, "
-        f"{len(briefing.watch)} checklist items, {cites} cites"
+        f"ok: {_count(len(briefing.articles), 'article')}, "
+        f"{_count(len(briefing.issues), 'issue')}, "
+        f"{_count(len(briefing.watch), 'checklist item')}, {_count(cites, 'cite')}"
     )
     return 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -122,8 +122,8 @@ def _seconds(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.to and args.eml is None and not args.dry_run:
-        args.parser.error("email: give recipients with --to (or use --eml FILE or --dry-run)")
+    if not args.to and args.eml is None:
+        args.parser.error("email: give recipients with --to (or use --eml FILE to write a draft)")
     try:
         return _run(args)
     except mail.EmailFailed as failed:

@@ -21,12 +21,26 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     target: Path = args.directory
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise BuildFailed(
-            [Diagnostic(SourcePos(target), "folder is not empty; expected a new or empty folder")]
-        )
-    shutil.copytree(builtin_dir() / "starter", target, dirs_exist_ok=True)
+    try:
+        problem = _problem(target)
+        if problem is None:
+            shutil.copytree(builtin_dir() / "starter", target, dirs_exist_ok=True)
+    except OSError as exc:
+        problem = f"cannot create: {exc.strerror or exc}"
+    if problem is not None:
+        raise BuildFailed([Diagnostic(SourcePos(target), problem)])
     where = display_path(target.absolute())
     print(f"created a briefing project in {where}")
     print(f"next: briefgen build {where}   (or: briefgen serve {where})")
     return 0
+
+
+def _problem(target: Path) -> str | None:
+    """Why target cannot take a new project, or None when it can."""
+    if not target.exists():
+        return None
+    if not target.is_dir():
+        return "is a file; expected a new or empty folder"
+    if any(target.iterdir()):
+        return "folder is not empty; expected a new or empty folder"
+    return None
