@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,12 +34,13 @@ from briefgen.model import (
 from briefgen.project import Project
 from briefgen.yamlsrc import YMap, YScalar, YValue, parse_yaml
 
+logger = logging.getLogger(__name__)
 ARTICLE_SUFFIXES = (".md", ".txt")
 ISSUE_SUFFIXES = (".yaml", ".yml")
 T = TypeVar("T")
 DEFAULT_PDF = PdfSettings()
 DEFAULT_EMAIL = EmailSettings()
-_URL = re.compile(r"^https?://[^\s<>\"]+$", re.I)
+HTTP_URL = re.compile(r"^https?://[^\s<>\"]+$", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +169,7 @@ def _load_settings(path: Path, diagnostics: list[Diagnostic]) -> Settings | None
     f = Fields(node, _SETTINGS_KEYS, diagnostics, "briefing.yaml")
     title = f.text("title", required=True)
     base_url = f.text("base_url")
-    if base_url is not None and not _URL.match(base_url):
+    if base_url is not None and not HTTP_URL.match(base_url):
         f.error(f.pos("base_url"), "field 'base_url' must be an http:// or https:// URL")
         base_url = None
     theme = f.text("theme") or "default"
@@ -302,6 +304,10 @@ def _parse_article(path: Path) -> _Parsed:
     published = f.date("published")
     if is_clipping:
         clipping = clean_clipping(body, title=title)
+        first_body_line = text[: len(text) - len(body)].count("\n")
+        for line in clipping.removed:  # shown with -v: the clean-up is never silent
+            where = SourcePos(path, first_body_line + line.line)
+            logger.info("%s: removed %s: %s", where, line.reason, line.text)
         title, body = clipping.title, clipping.markdown
         author, source = author or clipping.author, source or clipping.source
         published = published or clipping.published
@@ -311,7 +317,7 @@ def _parse_article(path: Path) -> _Parsed:
             )
     article_id = _article_id(f, path, diagnostics)
     url = f.text("url")
-    if url is not None and not _URL.match(url):
+    if url is not None and not HTTP_URL.match(url):
         f.error(f.pos("url"), f"field 'url' is '{url}'; expected an http:// or https:// URL")
         url = None
     issues = f.texts("issues")

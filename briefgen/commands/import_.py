@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -13,10 +12,8 @@ from typing import Any
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos, did_you_mean, display_path
 from briefgen.fields import SLUG
 from briefgen.importer import Clip, ImportOptions, import_clippings
-from briefgen.load import ISSUE_SUFFIXES
+from briefgen.load import HTTP_URL, ISSUE_SUFFIXES
 from briefgen.project import Project, find_project
-
-_URL = re.compile(r"^https?://[^\s<>\"]+$", re.I)
 
 
 def add_parser(sub: Any) -> None:
@@ -124,7 +121,7 @@ def _title(text: str) -> str:
 
 
 def _url(text: str) -> str:
-    if not _URL.match(text):
+    if not HTTP_URL.match(text):
         raise argparse.ArgumentTypeError(f"'{text}' is not an http:// or https:// URL")
     return text
 
