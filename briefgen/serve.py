@@ -35,7 +35,7 @@ from briefgen.build import BuildCache, Prepared, prepare, render_files
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
 from briefgen.pdfworker import PdfFailed, PdfMade, PdfWorker
 from briefgen.project import find_project
-from briefgen.watch import ChangeWatcher
+from briefgen.watcher import ChangeWatcher
 from briefgen.write import check_outputs
 
 logger = logging.getLogger(__name__)

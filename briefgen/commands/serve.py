@@ -25,11 +25,18 @@ def add_parser(sub: Any) -> None:
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
     )
     parser.add_argument(
-        "--port", type=int, default=8000, help="port to listen on; 0 picks a free one"
+        "--port", type=port_number, default=8000, help="port to listen on; 0 picks a free one"
     )
     parser.add_argument("--open", action="store_true", help="open the site in a web browser")
     parser.add_argument("--no-pdf", action="store_true", help="do not make the PDF briefing")
     parser.set_defaults(run=run)
+
+
+def port_number(text: str) -> int:
+    """The argparse type of --port: a TCP port number, 0 to 65535."""
+    if not (text.isascii() and text.isdigit()) or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (0 to 65535): {text!r}")
+    return int(text)
 
 
 def run(args: argparse.Namespace) -> int:

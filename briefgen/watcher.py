@@ -63,7 +63,6 @@ _EDITOR_FILE = re.compile(
     """,
     re.VERBOSE,
 )
-SETTINGS_NAME = "briefing.yaml"
 
 
 def is_editor_file(name: str) -> bool:
@@ -72,11 +71,15 @@ def is_editor_file(name: str) -> bool:
 
 
 class ChangeWatcher:
-    """A watchdog observer on a project's content/, templates/, themes/ and briefing.yaml."""
+    """A watchdog observer on a project's watched paths (content/, templates/, themes/...)."""
 
     def __init__(self, project: Project, *, quiet: float = QUIET, max_wait: float = MAX_WAIT):
         self.root = project.root
-        self.folders = (project.content, project.templates, project.themes)
+        # Also a briefing.yaml at the root when the settings are in content/: it may be
+        # moved there (or a second one made) while the server runs.
+        self.paths = tuple(
+            dict.fromkeys((*project.watched_paths(), self.root / project.settings_file.name))
+        )
         self.quiet = quiet
         self.max_wait = max_wait
         self._observer = Observer()
@@ -94,8 +97,8 @@ class ChangeWatcher:
         self._observer.schedule(
             self._handler, os.fspath(self.root), recursive=False, event_filter=_CHANGES
         )
-        for folder in self.folders:
-            self._refresh(folder)
+        for path in self.paths:
+            self._refresh(path)
         self._observer.start()
 
     def stop(self) -> None:
@@ -124,19 +127,17 @@ class ChangeWatcher:
         target = Path(path)
         if is_editor_file(target.name):
             return False
-        if target == self.root / SETTINGS_NAME:
-            return True
-        return any(target.is_relative_to(f) for f in self.folders)
+        return any(target.is_relative_to(p) for p in self.paths)
 
     def on_event(self, event: FileSystemEvent) -> None:
         paths = [os.fsdecode(event.src_path), os.fsdecode(event.dest_path or "")]
         if not any(p and self.is_relevant(p) for p in paths):
             return
-        for folder in {Path(p) for p in paths if p}.intersection(self.folders):
+        for path in {Path(p) for p in paths if p}.intersection(self.paths):
             try:
-                self._refresh(folder)
+                self._refresh(path)
             except OSError as exc:  # e.g. the system's limit on watched folders
-                logger.error("cannot watch %s: %s", folder, exc)
+                logger.error("cannot watch %s: %s", path, exc)
         with self._changed:
             now = time.monotonic()
             if self._first is None:
@@ -144,14 +145,17 @@ class ChangeWatcher:
             self._last = now
             self._changed.notify_all()
 
-    def _refresh(self, folder: Path) -> None:
-        """Watch the folder afresh (recursively) if it exists: it may be a new one."""
-        watch = self._watches.pop(folder, None)
+    def _refresh(self, path: Path) -> None:
+        """Watch the path afresh (recursively) if it is a folder: it may be a new one.
+
+        A watched file (briefing.yaml at the root) is seen through the root's watch.
+        """
+        watch = self._watches.pop(path, None)
         if watch is not None:
             self._observer.unschedule(watch)
-        if folder.is_dir():
-            self._watches[folder] = self._observer.schedule(
-                self._handler, os.fspath(folder), recursive=True, event_filter=_CHANGES
+        if path.is_dir():
+            self._watches[path] = self._observer.schedule(
+                self._handler, os.fspath(path), recursive=True, event_filter=_CHANGES
             )
 
 
