@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from briefgen import markdown
+from briefgen import markdown, urls
 from briefgen.clipping import clean_clipping
 from briefgen.errors import Diagnostic, SourcePos
 from briefgen.fields import SLUG, Fields, slug_problem, type_name
+from briefgen.images import SourceText, image_file_problem, local_images
 from briefgen.model import (
     CONFIDENCES,
     LIKELIHOODS,
@@ -73,7 +74,7 @@ def load(project: Project, cache: LoadCache | None = None) -> Loaded:
     """Read every source file of the project, collecting every mistake."""
     diagnostics: list[Diagnostic] = []
     settings = _load_settings(project.settings_file, diagnostics)
-    articles, broken_articles = _load_articles(project.articles, diagnostics, cache)
+    articles, broken_articles = _load_articles(project, diagnostics, cache)
     issues = _load_issues(project.issues, diagnostics)
     watch = _load_watch(project.watch_file, diagnostics)
     loaded_issues = {i.id for i in issues}
@@ -223,18 +224,23 @@ _ARTICLE_KEYS = ("title", "id", "source", "author", "published", "url", "issues"
 
 
 def _load_articles(
-    folder: Path, diagnostics: list[Diagnostic], cache: LoadCache | None
+    project: Project, diagnostics: list[Diagnostic], cache: LoadCache | None
 ) -> tuple[list[Article], set[str]]:
     articles: list[Article] = []
     broken: set[str] = set()
     seen: dict[str, Article] = {}
-    for path in _files(folder, ARTICLE_SUFFIXES):
-        parsed = _parse_article_cached(path, cache)
+    for path in _files(project.articles, ARTICLE_SUFFIXES):
+        parsed = _parse_article_cached(path, project.content, cache)
         diagnostics.extend(parsed.diagnostics)
         article = parsed.article
         if article is None:
             broken.add(path.stem)
             continue
+        # Not cached with the article: an image file may appear or vanish on its own.
+        for image in article.images:
+            problem = image_file_problem(image)
+            if problem is not None:
+                diagnostics.append(Diagnostic(image.pos, problem))
         if article.id in seen:
             diagnostics.append(
                 Diagnostic(
@@ -249,15 +255,15 @@ def _load_articles(
     return articles, broken
 
 
-def _parse_article_cached(path: Path, cache: LoadCache | None) -> _Parsed:
+def _parse_article_cached(path: Path, content: Path, cache: LoadCache | None) -> _Parsed:
     if cache is None:
-        return _parse_article(path)
+        return _parse_article(path, content)
     stat = path.stat()
     stamp = (stat.st_mtime_ns, stat.st_size)
     hit = cache.articles.get(path)
     if hit is not None and hit[0] == stamp:
         return hit[1]
-    parsed = _parse_article(path)
+    parsed = _parse_article(path, content)
     cache.articles[path] = (stamp, parsed)
     return parsed
 
@@ -282,7 +288,7 @@ def split_front_matter(
     return front, text[4 + match.end() :].removeprefix("\n")
 
 
-def _parse_article(path: Path) -> _Parsed:
+def _parse_article(path: Path, content: Path) -> _Parsed:
     diagnostics: list[Diagnostic] = []
     text = read_text(path, diagnostics)
     if text is None:
@@ -299,6 +305,7 @@ def _parse_article(path: Path) -> _Parsed:
             node = _expect_mapping(parsed, path, "front matter", diagnostics)
     f = Fields(node or YMap({}, {}, SourcePos(path)), _ARTICLE_KEYS, diagnostics, "front matter")
     is_clipping = path.suffix == ".txt"
+    body_start = len(text) - len(body)
     title = f.text("title", required=not is_clipping)
     author, source = f.text("author"), f.text("source")
     published = f.date("published")
@@ -323,6 +330,13 @@ def _parse_article(path: Path) -> _Parsed:
     issues = f.texts("issues")
     if diagnostics or title is None or article_id is None:
         return _Parsed(None, tuple(diagnostics))
+    body_html, images = local_images(
+        markdown.render_article(body),
+        SourceText(path, text, body_start),
+        urls.article_page(article_id),
+        content,
+        diagnostics,
+    )
     article = Article(
         id=article_id,
         title=title.strip(),
@@ -332,11 +346,13 @@ def _parse_article(path: Path) -> _Parsed:
         url=url,
         issues=issues,
         summary=f.text("summary"),
-        body_html=markdown.render_article(body),
+        body_html=body_html,
         pos=SourcePos(path),
         issues_pos=f.pos("issues"),
+        images=images,
     )
-    return _Parsed(article, ())
+    # Image mistakes do not break the article: its cites and quotes are still checked.
+    return _Parsed(article, tuple(diagnostics))
 
 
 def _article_id(f: Fields, path: Path, diagnostics: list[Diagnostic]) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from briefgen.errors import SourcePos
 
@@ -92,6 +93,18 @@ class WatchItem:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleImage:
+    """A local image in an article body: a file under content/, copied into the site."""
+
+    name: str
+    """Its path under content/, '/'-separated: content/images/a.png is 'images/a.png'."""
+    file: Path
+    """content/<name>; whether it is a file inside content/ is checked at every load."""
+    pos: SourcePos
+    """Where the article writes the image."""
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     id: str
     title: str
@@ -106,6 +119,8 @@ class Article:
     pos: SourcePos
     issues_pos: SourcePos
     """Where the front matter lists the issues, for errors about them."""
+    images: tuple[ArticleImage, ...] = ()
+    """The local images of the body, whose src body_html already points at in the site."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import mimetypes
+import posixpath
+import re
 import traceback
 import uuid
 from collections.abc import Callable, Iterator
@@ -16,7 +20,8 @@ from markupsafe import Markup
 from briefgen import markdown, urls
 from briefgen.check import all_cites
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
-from briefgen.model import LIKELIHOODS, Article, Briefing, Cite, Issue, WatchItem
+from briefgen.images import image_file_problem
+from briefgen.model import LIKELIHOODS, Article, ArticleImage, Briefing, Cite, Issue, WatchItem
 from briefgen.project import Project
 from briefgen.quotes import highlight, normalize
 
@@ -258,6 +263,8 @@ class RenderCache:
     """Rendered pages from the previous build, so an edit re-renders only what it touches."""
 
     pages: dict[str, tuple[object, bytes]] = field(default_factory=dict)
+    media: dict[Path, tuple[tuple[int, int, int], bytes]] = field(default_factory=dict)
+    """Image files copied from content/, by their stamp: a changed file is read again."""
 
 
 def pages(index: SiteIndex) -> Iterator[Page]:
@@ -308,6 +315,7 @@ def render_site(
             p.path for p in all_pages if p.path.endswith(".html") and p.path != urls.NOT_FOUND
         ],
         "highlight": lambda html, quotes: Markup(highlight(html, quotes)),
+        "inline_stylesheet": lambda: inline_stylesheet(theme, briefing.settings.base_url),
     }
     # Everything a keyed page shows besides its own inputs: the chrome around it.
     chrome = (
@@ -343,9 +351,40 @@ def render_site(
         outputs.append(OutputFile(page.path, data))
         if cache is not None and key is not None:
             cache.pages[page.path] = (key, data)
+    outputs.extend(media_files(briefing, diagnostics, cache))
     if diagnostics:
         raise BuildFailed(dict.fromkeys(diagnostics))
     outputs.extend(static_files(theme))
+    return outputs
+
+
+def media_files(
+    briefing: Briefing, diagnostics: list[Diagnostic], cache: RenderCache | None = None
+) -> list[OutputFile]:
+    """The articles' local images, copied to media/; a file gone since loading is reported."""
+    images: dict[str, ArticleImage] = {}
+    for article in briefing.articles:
+        for image in article.images:
+            images.setdefault(image.name, image)  # errors point at its first use
+    outputs: list[OutputFile] = []
+    kept: dict[Path, tuple[tuple[int, int, int], bytes]] = {}
+    for name, image in sorted(images.items()):
+        problem = image_file_problem(image)  # again: the file may have changed since loading
+        try:
+            if problem is not None:
+                raise OSError(problem)
+            real = image.file.resolve()
+            st = real.stat()
+            stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+            hit = cache.media.get(real) if cache is not None else None
+            data = hit[1] if hit is not None and hit[0] == stamp else real.read_bytes()
+            kept[real] = (stamp, data)
+        except OSError as exc:
+            diagnostics.append(Diagnostic(image.pos, problem or f"cannot read image: {exc}"))
+            continue
+        outputs.append(OutputFile(urls.media(name), data))
+    if cache is not None:
+        cache.media = kept  # images no longer used are forgotten
     return outputs
 
 
@@ -370,6 +409,48 @@ def _linker(page: str, briefing: Briefing) -> Callable[[str], str]:
     if page in (urls.NOT_FOUND, urls.FEED, urls.SITEMAP) and base:
         return lambda target: base + target.removesuffix("index.html")
     return lambda target: urls.relative(page, target)
+
+
+_CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s"']*))\s*\)""", re.IGNORECASE)
+
+
+def inline_stylesheet(theme: Theme, base_url: str | None, max_embed: int = 32768) -> Markup:
+    """The theme's style.css for a <style> element in 404.html, which hosts serve at any URL.
+
+    A relative url(...) would resolve against that URL, so each one that names a theme
+    file is rewritten: to base_url + assets/... when set, else to a data: URL (files up
+    to max_embed bytes) or to /assets/... (larger ones: the site is taken to be at the
+    root of its host, as 404.html's links are).
+    """
+
+    def theme_file(rel: str) -> Path | None:
+        paths = (folder / rel for folder in reversed(theme.static_dirs))
+        return next((p for p in paths if p.is_file()), None)
+
+    sheet = theme_file("style.css")
+    if sheet is None:
+        return Markup("")
+
+    def rewrite(match: re.Match[str]) -> str:
+        ref = next(g for g in match.groups() if g is not None)
+        if not ref or re.match(r"[a-z][a-z0-9+.-]*:|/|#", ref, re.IGNORECASE):
+            return match.group(0)
+        rel = posixpath.normpath(posixpath.join(urls.ASSETS, ref))
+        if rel.startswith(".."):
+            return match.group(0)  # outside the site: nothing to point at
+        inside = rel.startswith(urls.ASSETS + "/")  # never read past the theme's files
+        path = theme_file(rel.removeprefix(urls.ASSETS + "/")) if inside else None
+        if base_url:
+            target = base_url + rel
+        elif path is not None and "?" not in ref and path.stat().st_size <= max_embed:
+            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            target = f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
+        else:
+            target = "/" + rel
+        return 'url("{}")'.format(target.replace('"', "%22"))
+
+    css = _CSS_URL.sub(rewrite, sheet.read_text(encoding="utf-8"))
+    return Markup(css.replace("</", "<\\/"))  # never ends the <style> element
 
 
 def static_files(theme: Theme) -> list[OutputFile]:

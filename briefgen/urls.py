@@ -12,6 +12,8 @@ FEED = "feed.xml"
 SITEMAP = "sitemap.xml"
 NOT_FOUND = "404.html"
 ASSETS = "assets"
+MEDIA = "media"
+"""Images of the content, copied from content/: content/images/a.png is media/images/a.png."""
 
 
 def issue_page(issue_id: str) -> str:
@@ -24,6 +26,11 @@ def article_page(article_id: str) -> str:
 
 def asset(name: str) -> str:
     return f"{ASSETS}/{name}"
+
+
+def media(name: str) -> str:
+    """The output path of content/<name> (a '/'-separated path under content/)."""
+    return f"{MEDIA}/{name}"
 
 
 @lru_cache(maxsize=65536)

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -18,7 +19,7 @@ from briefgen.build import BuildCache, build
 from briefgen.errors import BuildFailed
 from briefgen.render import OutputFile
 from briefgen.write import check_outputs
-from tests.conftest import MINIMAL, REPO, Result, write_files
+from tests.conftest import MINIMAL, REPO, Result, tiny_png, write_files
 
 
 def tree_state(root: Path) -> dict[str, tuple[str, int, int]]:
@@ -336,6 +337,87 @@ def test_incremental_build_equals_clean_build(project: Callable[..., Path], tmp_
     incremental = {k: v[0] for k, v in tree_state(root / "site").items()}
     assert incremental == {k: v[0] for k, v in tree_state(clean).items()}
     assert "Tuesday" in (root / "site" / "articles" / "alpha" / "index.html").read_text()
+
+
+IMAGES = {
+    "content/articles/pic.md": "---\ntitle: Pic\n---\nA map:\n\n"
+    "![the map](content/images/map.png)\n\n"
+    "![same](./content/images/map.png) ![far](<content/images/far away.jpg>) "
+    "![remote](https://example.com/c.png)\n",
+    "content/images/map.png": tiny_png(),
+    "content/images/far away.jpg": b"\xff\xd8\xff\xe0 not really a JPEG",
+}
+
+
+def image_srcs(page: Path) -> list[str]:
+    return [
+        dict(attrs)["src"] or "" for tag, attrs in TagCollector.of(page.read_text()) if tag == "img"
+    ]
+
+
+def test_article_image_is_copied_and_its_src_resolves(
+    project: Callable[..., Path], run: Callable[..., Result]
+) -> None:
+    root = project(IMAGES)
+    result = run("build", root, "--no-pdf")
+    assert result.code == 0, result.err
+    site = root / "site"
+    page = site / "articles" / "pic" / "index.html"
+    srcs = image_srcs(page)
+    assert srcs == [
+        "../../media/images/map.png",
+        "../../media/images/map.png",
+        "../../media/images/far%20away.jpg",
+        "https://example.com/c.png",  # remote: left to the browser
+    ]
+    for src in srcs[:3]:
+        target = (page.parent / unquote(src)).resolve()
+        assert target.is_relative_to(site.resolve())
+        assert target.read_bytes() == (root / "content" / "images" / target.name).read_bytes()
+    assert sorted(p.relative_to(site).as_posix() for p in (site / "media").rglob("*.*")) == [
+        "media/images/far away.jpg",
+        "media/images/map.png",
+    ]
+
+
+def test_changed_image_is_copied_again_and_unchanged_one_is_not_rewritten(
+    project: Callable[..., Path], tmp_path: Path
+) -> None:
+    root = project(IMAGES)
+    cache = BuildCache()
+    build(root, with_pdf=False, cache=cache)
+    before = tree_state(root / "site")
+    (root / "content" / "images" / "map.png").write_bytes(tiny_png((10, 200, 10)))
+    report = build(root, with_pdf=False, cache=cache)
+    assert report.written == ("media/images/map.png",)
+    after = tree_state(root / "site")
+    assert after["media/images/map.png"][0] != before["media/images/map.png"][0]
+    assert (root / "site" / "media" / "images" / "map.png").read_bytes() == tiny_png((10, 200, 10))
+    assert after["media/images/far away.jpg"] == before["media/images/far away.jpg"]
+    # a one-off build notices the change as well, and equals a clean build
+    (root / "content" / "images" / "map.png").write_bytes(tiny_png((1, 2, 3)))
+    build(root, with_pdf=False, use_manifest=True)
+    assert (root / "site" / "media" / "images" / "map.png").read_bytes() == tiny_png((1, 2, 3))
+    build(root, tmp_path / "clean", with_pdf=False)
+    clean = {k: v[0] for k, v in tree_state(tmp_path / "clean").items()}
+    assert {k: v[0] for k, v in tree_state(root / "site").items()} == clean
+
+
+def test_image_deleted_while_serving_fails_the_build(project: Callable[..., Path]) -> None:
+    root = project(IMAGES)
+    cache = BuildCache()
+    build(root, with_pdf=False, cache=cache)
+    (root / "content" / "images" / "map.png").unlink()
+    with pytest.raises(BuildFailed) as failed:
+        build(root, with_pdf=False, cache=cache)
+    assert [(d.pos.line, d.pos.col, d.message) for d in failed.value.diagnostics] == [
+        (
+            6,
+            12,
+            "image file 'content/images/map.png' not found; expected an image file at that path",
+        )
+    ]
+    assert (root / "site" / "media" / "images" / "map.png").is_file()  # previous site kept
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Result
+from tests.conftest import Result, tiny_png
 
 ISSUE = "p/content/issues/talks.yaml"
 ARTICLE = "p/content/articles/alpha.md"
@@ -115,6 +115,60 @@ CASES: dict[str, tuple[dict[str, str | bytes], str]] = {
         },
         f"{ISSUE}:6:9: quote \"low but seriou\" does not occur in article 'alpha'; "
         "expected its exact words",
+    ),
+    "image file that does not exist": (
+        {
+            "content/articles/alpha.md": "---\ntitle: A\n---\nText.\n\n"
+            "See ![map](content/images/map.png).\n"
+        },
+        f"{ARTICLE}:6:12: image file 'content/images/map.png' not found; "
+        "expected an image file at that path",
+    ),
+    "image path that climbs out of content/": (
+        {
+            "content/articles/alpha.md": "---\ntitle: A\n---\nText.\n\n"
+            "![x](content/../../etc/passwd.png)\n"
+        },
+        f"{ARTICLE}:6:6: image path 'content/../../etc/passwd.png' contains '..'; "
+        "expected a path from the project folder into content/, such as content/images/map.png",
+    ),
+    "image path written from the article's folder": (
+        {
+            "content/articles/alpha.md": "---\ntitle: A\n---\nText.\n\n![x](../images/map.png)\n",
+            "content/images/map.png": tiny_png(),
+        },
+        f"{ARTICLE}:6:6: image path '../images/map.png' contains '..'; expected a path from "
+        "the project folder: did you mean 'content/images/map.png'?",
+    ),
+    "image outside content/": (
+        {"content/articles/alpha.md": "---\ntitle: A\n---\nText.\n\n![x](themes/logo.png)\n"},
+        f"{ARTICLE}:6:6: image path 'themes/logo.png' is not inside content/; "
+        "expected a path from the project folder into content/",
+    ),
+    "absolute image path": (
+        {"content/articles/alpha.md": "---\ntitle: A\n---\nText.\n\n![x](/etc/x.png)\n"},
+        f"{ARTICLE}:6:6: image path '/etc/x.png' is absolute;",
+    ),
+    "svg image": (
+        {
+            "content/articles/alpha.md": "---\ntitle: A\n---\nText.\n\n"
+            "![x](content/images/a.svg)\n",
+            "content/images/a.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>\n",
+        },
+        f"{ARTICLE}:6:6: image 'content/images/a.svg' is an SVG, which can run script when "
+        "opened from the site; expected a raster image (.png, .jpg, .jpeg, .gif, .webp, .avif)",
+    ),
+    "image of an unsupported type": (
+        {
+            "content/articles/alpha.md": "---\ntitle: A\n---\nText.\n\n![x](content/notes.txt)\n",
+            "content/notes.txt": "not an image\n",
+        },
+        f"{ARTICLE}:6:6: image 'content/notes.txt' is not a supported image type; expected a "
+        "file ending in .png, .jpg, .jpeg, .gif, .webp, .avif",
+    ),
+    "image reference definition": (
+        {"content/articles/alpha.md": "---\ntitle: A\n---\n![x][m]\n\n[m]: content/m.gif\n"},
+        f"{ARTICLE}:6:6: image file 'content/m.gif' not found",
     ),
     "unclosed front matter": (
         {"content/articles/alpha.md": "---\ntitle: Alpha\n\nNo closing line.\n"},
@@ -270,3 +324,43 @@ def test_missing_theme(
 def test_usage_error_exits_2(run: Callable[..., Result]) -> None:
     assert run("build", "--no-such-flag").code == 2
     assert run("frobnicate").code == 2
+
+
+def test_image_linked_out_of_content_is_refused(
+    project: Callable[..., Path], run: Callable[..., Result], chdir_tmp: Path
+) -> None:
+    secret = chdir_tmp / "secret.png"
+    secret.write_bytes(tiny_png())
+    root = project(
+        {
+            "content/articles/alpha.md": "---\ntitle: A\n---\n"
+            "![x](content/leak.png) slow but serious\n"
+        }
+    )
+    (root / "content" / "leak.png").symlink_to(secret)
+    assert only_errors(run("check", root)) == [
+        f"{ARTICLE}:4:6: image 'content/leak.png' is a link to a file outside content/; "
+        "expected a file in content/"
+    ]
+    assert run("build", root, "--no-pdf").code == 1
+    assert not (root / "site").exists()
+
+
+def test_each_bad_image_is_reported_once_and_quotes_are_still_checked(
+    project: Callable[..., Path], run: Callable[..., Result], chdir_tmp: Path
+) -> None:
+    root = project(
+        {
+            "content/articles/alpha.md": "---\ntitle: A\n---\n![x](content/gone.png)\n\n"
+            "Again ![y](content/gone.png).\n",
+            "content/watch.yaml": "items:\n  - title: X\n    issue: talks\n    sources:\n"
+            "      - {article: alpha, quote: nowhere}\n",
+        }
+    )
+    errors = only_errors(run("check", root))
+    assert errors[0] == (
+        f"{ARTICLE}:4:6: image file 'content/gone.png' not found; "
+        "expected an image file at that path"
+    )
+    assert len(errors) == 3, errors  # with the talks quote and the watch quote
+    assert any(e.startswith(f'{WATCH}:5:9: quote "nowhere"') for e in errors), errors
