@@ -408,6 +408,10 @@ def _linker(page: str, briefing: Briefing) -> Callable[[str], str]:
     base = briefing.settings.base_url
     if page in (urls.NOT_FOUND, urls.FEED, urls.SITEMAP) and base:
         return lambda target: base + target.removesuffix("index.html")
+    if page == urls.NOT_FOUND:
+        # Hosts serve 404.html at any depth (/issues/nope/x), where relative links
+        # break; root-relative ones resolve alike everywhere (see 404.html).
+        return lambda target: "/" + target.removesuffix("index.html")
     return lambda target: urls.relative(page, target)
 
 
