@@ -16,6 +16,18 @@ import pytest
 from briefgen.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Debian's Chromium as root, on a machine with no network: without the background
+# flags it keeps trying (and failing) to reach Google's services.
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
@@ -144,3 +156,13 @@ def second_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(FIXTURES / "second-project", root)
     assert main(["build", os.fspath(root), "--no-pdf"]) == 0
     return root / "site"
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """Headless Debian Chromium, driven by Playwright, shared by the browser tests."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
+        yield launched
+        launched.close()

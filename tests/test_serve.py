@@ -28,7 +28,6 @@ from briefgen.pdfworker import PdfFailed, PdfMade, PdfWorker
 from briefgen.serve import EVENTS, BadPath, Preview, site_path
 from briefgen.watcher import is_editor_file
 from tests.conftest import FIXTURES, REPO, Result, write_files
-from tests.test_site_quality import CHROMIUM
 
 ARTICLE = "content/articles/alpha.md"
 ISSUE = "content/issues/talks.yaml"
@@ -52,26 +51,6 @@ def serve() -> Iterator[Callable[..., Preview]]:
     yield _serve
     for preview in started:
         preview.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 def fetch(preview: Preview, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
