@@ -7,9 +7,7 @@ whole or leaves the project as it was.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
@@ -21,6 +19,7 @@ from briefgen.clipping import RemovedLine, clean_clipping, decode_bytes
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
 from briefgen.load import ARTICLE_SUFFIXES, slugify, split_front_matter
 from briefgen.project import Project
+from briefgen.write import replace_file
 
 _SLUG_LIMIT = 50
 
@@ -97,7 +96,7 @@ def import_clippings(clips: list[Clip], project: Project, options: ImportOptions
         raise BuildFailed(diagnostics)
     project.articles.mkdir(parents=True, exist_ok=True)
     for imported, text in results:
-        _write_atomically(imported.path, text)
+        replace_file(imported.path, text.encode("utf-8"))
     return [imported for imported, _text in results]
 
 
@@ -211,21 +210,3 @@ def _free_slug(base: str, planned: set[str]) -> str:
     while slug in planned:
         slug, n = f"{base}-{n}", n + 1
     return slug
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes files only their owner can read
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -38,6 +38,7 @@ from briefgen.render import (
     merged_timeline,
     template_diagnostic,
 )
+from briefgen.write import replace_file
 
 logger = logging.getLogger(__name__)
 
@@ -246,12 +247,9 @@ def write_pdf_file(
         except (OSError, ValueError, KeyError, TypeError):
             pass
     rendered = document.layout()
-    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        temp.write_bytes(rendered.data)
-        os.replace(temp, target)
+        replace_file(target, rendered.data)
     except OSError as exc:
-        temp.unlink(missing_ok=True)
         raise BuildFailed(
             [Diagnostic(SourcePos(target), f"cannot write the PDF: {exc.strerror or exc}")]
         ) from exc

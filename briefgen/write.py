@@ -55,6 +55,20 @@ def check_outputs(files: Iterable[OutputFile], out_dir: Path) -> None:
         raise BuildFailed(problems)
 
 
+def replace_file(path: Path, data: bytes) -> None:
+    """Write one file in one step: a reader sees the old bytes or the new, never half.
+
+    The temporary file is created like any other (permissions from the umask).
+    """
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temp.write_bytes(data)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
 def write_site(files: list[OutputFile], out_dir: Path) -> WriteReport:
     check_outputs(files, out_dir)
     out_dir = out_dir.absolute()

@@ -14,6 +14,7 @@ from briefgen import mail
 from briefgen.build import BuildCache, build, prepare
 from briefgen.commands import add_project_argument
 from briefgen.errors import display_path
+from briefgen.write import replace_file
 
 PASSWORD_ENV = "BRIEFGEN_SMTP_PASSWORD"
 CAFILE_ENV = "BRIEFGEN_SMTP_CAFILE"
@@ -226,12 +227,9 @@ def _write_eml(message: EmailMessage, target: str) -> int:
         sys.stdout.flush()
         return 0
     path = Path(target)
-    temp = path.with_name(f".{path.name}.tmp")
     try:
-        temp.write_bytes(data)
-        temp.replace(path)
+        replace_file(path, data)
     except OSError as exc:
-        temp.unlink(missing_ok=True)
         raise mail.EmailFailed(f"cannot write {target}: {exc.strerror or exc}") from None
     print(f"wrote {display_path(path.absolute())} ({mail.describe(message)}); sent nothing")
     return 0
