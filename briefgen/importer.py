@@ -17,7 +17,7 @@ import yaml
 
 from briefgen.clipping import RemovedLine, clean_clipping, decode_bytes
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
-from briefgen.load import ARTICLE_SUFFIXES, slugify, split_front_matter
+from briefgen.load import ARTICLE_SUFFIXES, slugify, source_files, split_front_matter
 from briefgen.project import Project
 from briefgen.write import replace_file
 
@@ -171,11 +171,7 @@ def article_text(fields: dict[str, object], markdown: str) -> str:
 def existing_ids(folder: Path) -> dict[str, Path]:
     """The ids of the articles in folder: front matter 'id', else the file name."""
     ids: dict[str, Path] = {}
-    if not folder.is_dir():
-        return ids
-    for path in sorted(folder.iterdir()):
-        if path.suffix not in ARTICLE_SUFFIXES:
-            continue
+    for path in source_files(folder, ARTICLE_SUFFIXES):
         ids[path.stem] = path
         declared = _declared_id(path)
         if declared:

@@ -79,7 +79,7 @@ def load(project: Project, cache: LoadCache | None = None) -> Loaded:
     watch = _load_watch(project.watch_file, diagnostics)
     loaded_issues = {i.id for i in issues}
     broken_issues = {
-        p.stem for p in _files(project.issues, ISSUE_SUFFIXES) if p.stem not in loaded_issues
+        p.stem for p in source_files(project.issues, ISSUE_SUFFIXES) if p.stem not in loaded_issues
     }
     briefing = Briefing(
         settings=settings or _placeholder_settings(project.settings_file),
@@ -90,7 +90,8 @@ def load(project: Project, cache: LoadCache | None = None) -> Loaded:
     return Loaded(briefing, tuple(diagnostics), frozenset(broken_articles | broken_issues))
 
 
-def _files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+def source_files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """The files of folder with one of suffixes, by name; none when it is missing."""
     if not folder.is_dir():
         return []
     return [p for p in sorted(folder.iterdir()) if p.suffix in suffixes and p.is_file()]
@@ -229,7 +230,7 @@ def _load_articles(
     articles: list[Article] = []
     broken: set[str] = set()
     seen: dict[str, Article] = {}
-    for path in _files(project.articles, ARTICLE_SUFFIXES):
+    for path in source_files(project.articles, ARTICLE_SUFFIXES):
         parsed = _parse_article_cached(path, project.content, cache)
         diagnostics.extend(parsed.diagnostics)
         article = parsed.article
@@ -388,7 +389,7 @@ _ISSUE_KEYS = (
 
 def _load_issues(folder: Path, diagnostics: list[Diagnostic]) -> list[Issue]:
     issues: list[Issue] = []
-    for path in _files(folder, ISSUE_SUFFIXES):
+    for path in source_files(folder, ISSUE_SUFFIXES):
         issue = _load_issue(path, diagnostics)
         if issue is not None:
             issues.append(issue)

@@ -12,7 +12,7 @@ from typing import Any
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos, did_you_mean, display_path
 from briefgen.fields import SLUG
 from briefgen.importer import Clip, ImportOptions, import_clippings
-from briefgen.load import HTTP_URL, ISSUE_SUFFIXES
+from briefgen.load import HTTP_URL, ISSUE_SUFFIXES, source_files
 from briefgen.project import Project, find_project
 
 
@@ -91,11 +91,7 @@ def _read(files: list[str]) -> list[Clip]:
 
 
 def _check_issue_ids(ids: tuple[str, ...], project: Project) -> None:
-    known = (
-        sorted(p.stem for p in project.issues.glob("*") if p.suffix in ISSUE_SUFFIXES)
-        if project.issues.is_dir()
-        else []
-    )
+    known = [path.stem for path in source_files(project.issues, ISSUE_SUFFIXES)]
     unknown = [i for i in ids if i not in known]
     if unknown:
         where = SourcePos(project.issues)
