@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -39,8 +40,6 @@ class BuildCache:
     env: jinja2.Environment | None = None
     """The Jinja environment of the last good build, reused while theme.stamp holds."""
     theme_stamp: object = None
-    pdf_key: str | None = None
-    pdf_data: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +126,7 @@ def build(
     pdf_state = "skipped"
     if with_pdf:
         mark = time.perf_counter()
-        pdf_file, pdf_state = _pdf(prepared, out, cache, force)
+        pdf_file, pdf_state = _pdf(prepared, out, force)
         files.append(pdf_file)
         timings["pdf"] = time.perf_counter() - mark
 
@@ -156,28 +155,20 @@ def render_files(
     )
 
 
-def _pdf(
-    prepared: Prepared, out: Path, cache: BuildCache | None, force: bool
-) -> tuple[OutputFile, str]:
-    """Render the PDF unless its inputs are unchanged since the last build."""
+def _pdf(prepared: Prepared, out: Path, force: bool) -> tuple[OutputFile, str]:
+    """Render the PDF unless its inputs are unchanged since the last build into out."""
     settings = prepared.briefing.settings
     document = pdf.print_document(prepared.briefing, prepared.env, prepared.theme, prepared.project)
     key = document.key()
-    if not force and cache is not None and cache.pdf_key == key and cache.pdf_data is not None:
-        return OutputFile(settings.pdf.filename, cache.pdf_data), "reused"
     stamp = _cache_file(prepared.project, out, "pdfkey")
-    previous = out / settings.pdf.filename
-    try:
-        if not force and stamp.read_text() == key and previous.is_file():
-            data = previous.read_bytes()
-            state = "reused"
-        else:
-            raise FileNotFoundError
-    except OSError:
+    data: bytes | None = None
+    if not force:
+        with contextlib.suppress(OSError):  # no stamp or no earlier PDF: lay it out
+            if stamp.read_text() == key:
+                data = (out / settings.pdf.filename).read_bytes()
+    state = "built" if data is None else "reused"
+    if data is None:
         data = document.render()
-        state = "built"
-    if cache is not None:
-        cache.pdf_key, cache.pdf_data = key, data
     _write_quietly(stamp, key)
     return OutputFile(settings.pdf.filename, data), state
 
