@@ -1,45 +1,61 @@
-"""The pipeline: find -> load -> check -> render -> pdf -> write, each stage timed."""
+"""The pipeline, and the only module that runs it.
+
+    find the project -> load -> check -> theme -> render pages, images, static files
+    -> the PDF (laid out only when its key changed) -> write, all or nothing
+
+Every command asks this module for what it needs:
+
+- prepare(): load and check the content and compile the theme, or raise BuildFailed
+  naming every mistake at once;
+- build(): the site and the PDF into an output folder; a one-off build with nothing
+  to do stops after comparing the manifest's stamps;
+- check_only(): everything a build checks, pages and PDF rendered in memory, nothing
+  written;
+- pdf_only(): the PDF briefing alone;
+- Previewer: a builder callable for the preview server, which keeps the caches of
+  one process between builds.
+
+What is stale is decided in briefgen.cache; this module only asks.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
-
-from briefgen import __version__, pdf
-from briefgen.check import check
+from briefgen.cache import CacheFolder, Manifest, Memo, PdfStamps
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
-from briefgen.load import LoadCache, load
-from briefgen.model import Briefing
 from briefgen.project import Project, find_project
-from briefgen.render import (
-    OutputFile,
-    RenderCache,
-    Theme,
-    builtin_dir,
-    check_templates,
-    find_theme,
-    make_environment,
-    render_site,
-)
-from briefgen.write import write_site
+from briefgen.write import OutputFile, check_outputs, write_site
+
+if TYPE_CHECKING:  # the heavy stages are imported when a build has work to do
+    from briefgen.load import ParsedArticle
+    from briefgen.model import Briefing
+    from briefgen.pdf import PrintDocument
+    from briefgen.theme import Theme
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A loaded, checked briefing with its compiled theme, ready to render."""
+
+    project: Project
+    briefing: Briefing
+    theme: Theme
 
 
 @dataclass(slots=True)
 class BuildCache:
-    """What a long-running process (the preview server) keeps between builds."""
+    """What one process keeps between its builds (the preview server, `email`)."""
 
-    load: LoadCache = field(default_factory=LoadCache)
-    render: RenderCache = field(default_factory=RenderCache)
-    env: jinja2.Environment | None = None
-    """The Jinja environment of the last good build, reused while theme.stamp holds."""
-    theme_stamp: object = None
+    articles: Memo[ParsedArticle] = field(default_factory=Memo)
+    pages: Memo[bytes] = field(default_factory=Memo)
+    media: Memo[bytes] = field(default_factory=Memo)
+    theme: Theme | None = None
+    """The theme of the last good build, reused while none of its files changed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,37 +71,56 @@ class BuildReport:
     up_to_date: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """A loaded, checked briefing with its theme, ready to render."""
-
-    project: Project
-    briefing: Briefing
-    theme: Theme
-    env: jinja2.Environment
-
-
 def prepare(project_dir: Path, cache: BuildCache | None = None) -> Prepared:
     """Load and validate everything; raise BuildFailed listing every mistake."""
+    from briefgen.check import check
+    from briefgen.load import load
+    from briefgen.theme import load_theme
+
     project = find_project(project_dir)
-    loaded = load(project, cache.load if cache else None)
+    loaded = load(project, cache.articles if cache else None)
     briefing = loaded.briefing
     diagnostics = [*loaded.diagnostics, *check(briefing, loaded.broken_ids)]
     try:
-        theme = find_theme(project, briefing.settings.theme)
+        theme = load_theme(project, briefing.settings.theme, cache.theme if cache else None)
     except BuildFailed as failed:
         raise BuildFailed([*diagnostics, *failed.diagnostics]) from None
-    if cache is not None and cache.env is not None and cache.theme_stamp == theme.stamp:
-        env = cache.env
-    else:
-        env = make_environment(theme)
-        template_errors = check_templates(theme, env)
-        diagnostics.extend(template_errors)
-        if cache is not None and not template_errors:
-            cache.env, cache.theme_stamp = env, theme.stamp
+    if cache is not None:
+        cache.theme = theme
     if diagnostics:
         raise BuildFailed(diagnostics)
-    return Prepared(project, briefing, theme, env)
+    return Prepared(project, briefing, theme)
+
+
+def site_files(
+    prepared: Prepared, pdf_name: str | None, cache: BuildCache | None = None
+) -> list[OutputFile]:
+    """Every file of the site but the PDF; pages link to pdf_name when it is given."""
+    from briefgen.images import media_files
+    from briefgen.render import render_site
+
+    diagnostics: list[Diagnostic] = []
+    files: list[OutputFile] = []
+    try:
+        files.extend(
+            render_site(prepared.briefing, prepared.theme, pdf_name, cache.pages if cache else None)
+        )
+    except BuildFailed as failed:
+        diagnostics.extend(failed.diagnostics)
+    try:
+        files.extend(media_files(prepared.briefing, cache.media if cache else None))
+    except BuildFailed as failed:
+        diagnostics.extend(failed.diagnostics)
+    if diagnostics:
+        raise BuildFailed(dict.fromkeys(diagnostics))
+    files.extend(prepared.theme.static_files())
+    return files
+
+
+def print_document(prepared: Prepared) -> PrintDocument:
+    from briefgen.pdf import print_document as make
+
+    return make(prepared.briefing, prepared.theme, prepared.project)
 
 
 def build(
@@ -96,45 +131,53 @@ def build(
     cache: BuildCache | None = None,
     use_manifest: bool = False,
     force: bool = False,
+    prepared: Prepared | None = None,
 ) -> BuildReport:
     """Build the site (and the PDF) into out_dir, all or nothing.
 
-    use_manifest lets a one-off build skip all work when no input changed since
-    the last build into the same folder and the output was not touched; force
-    redoes everything, the PDF layout included.
+    use_manifest lets a one-off build skip all work when no input changed since the
+    last build into the same folder and the output was not touched; force redoes
+    everything, the PDF layout included. prepared is the project already prepared by
+    the caller (who then owns its freshness).
     """
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    project = find_project(project_dir)
+    project = prepared.project if prepared else find_project(project_dir)
     out = (out_dir or project.root / "site").absolute()
     _check_out_dir(project, out)
-    manifest = _Manifest(project, out, with_pdf) if use_manifest else None
+    folder = CacheFolder(project.cache_dir)
+    manifest = (
+        Manifest(folder, project.input_paths(), out, "site+pdf" if with_pdf else "site")
+        if use_manifest
+        else None
+    )
     if manifest is not None and not force and manifest.is_current():
         timings["total"] = time.perf_counter() - start
         return BuildReport(out, 0, (), (), (), "up to date", timings, up_to_date=True)
 
-    prepared = prepare(project.root, cache)
+    if prepared is None:
+        prepared = prepare(project.root, cache)
     timings["load+check"] = time.perf_counter() - start
 
     mark = time.perf_counter()
-    files = render_files(
-        prepared, cache, prepared.briefing.settings.pdf.filename if with_pdf else None
-    )
+    settings = prepared.briefing.settings
+    files = site_files(prepared, settings.pdf.filename if with_pdf else None, cache)
     pages = sum(1 for f in files if f.path.endswith(".html"))
     timings["render"] = time.perf_counter() - mark
 
     pdf_state = "skipped"
     if with_pdf:
         mark = time.perf_counter()
-        pdf_file, pdf_state = _pdf(prepared, out, force)
-        files.append(pdf_file)
+        target = out / settings.pdf.filename
+        data, pdf_state = _pdf_bytes(prepared, folder, target, force)
+        files.append(OutputFile(settings.pdf.filename, data))
         timings["pdf"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
     report = write_site(files, out)
     timings["write"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - start
-    _write_quietly(_out_marker(project, out), os.fspath(out))
+    folder.write_text(out.resolve(), "out", os.fspath(out))
     if manifest is not None:
         manifest.save()
     return BuildReport(
@@ -142,35 +185,134 @@ def build(
     )
 
 
-def render_files(
-    prepared: Prepared, cache: BuildCache | None, pdf_name: str | None
-) -> list[OutputFile]:
-    """Every site file but the PDF; pages link to pdf_name when it is given."""
-    return render_site(
-        prepared.briefing,
-        prepared.env,
-        prepared.theme,
-        pdf_name,
-        cache.render if cache else None,
+def _pdf_bytes(
+    prepared: Prepared, folder: CacheFolder, target: Path, force: bool
+) -> tuple[bytes, str]:
+    """The PDF for target: the one already there when it is fresh, else a new layout."""
+    document = print_document(prepared)
+    key = document.key()
+    stamps = PdfStamps(folder)
+    fresh = None if force else stamps.fresh(target, key)
+    if fresh is not None:
+        return fresh[0], "reused"
+    rendered = document.layout()
+    stamps.record(target, key, rendered.data, rendered.pages)
+    return rendered.data, "built"
+
+
+# --- checking and the PDF alone --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    articles: int
+    issues: int
+    checklist_items: int
+    cites: int
+
+
+def check_only(project_dir: Path) -> CheckReport:
+    """Everything a build checks, with pages and print HTML rendered in memory (template
+    errors that show only with real data); nothing is written."""
+    prepared = prepare(project_dir)
+    site_files(prepared, pdf_name=None)
+    print_document(prepared)
+    briefing = prepared.briefing
+    return CheckReport(
+        len(briefing.articles),
+        len(briefing.issues),
+        len(briefing.watch),
+        sum(1 for _ in briefing.cites()),
     )
 
 
-def _pdf(prepared: Prepared, out: Path, force: bool) -> tuple[OutputFile, str]:
-    """Render the PDF unless its inputs are unchanged since the last build into out."""
-    settings = prepared.briefing.settings
-    document = pdf.print_document(prepared.briefing, prepared.env, prepared.theme, prepared.project)
+@dataclass(frozen=True, slots=True)
+class PdfWritten:
+    path: Path
+    state: str
+    """'built' or 'up to date'."""
+    pages: int
+    data: bytes
+    seconds: float
+
+
+def pdf_bytes(project_dir: Path) -> bytes:
+    """The PDF briefing, laid out afresh and written nowhere."""
+    return print_document(prepare(project_dir)).layout().data
+
+
+def pdf_only(project_dir: Path, target: Path | None, *, force: bool = False) -> PdfWritten:
+    """The PDF briefing alone, written to target (default: the project folder, named by
+    pdf.filename); laid out again only when it is stale."""
+    from briefgen.write import replace_file
+
+    start = time.perf_counter()
+    prepared = prepare(project_dir)
+    document = print_document(prepared)
+    if target is None:
+        target = prepared.project.root / prepared.briefing.settings.pdf.filename
+    target = target.absolute()
     key = document.key()
-    stamp = _cache_file(prepared.project, out, "pdfkey")
-    data: bytes | None = None
-    if not force:
-        with contextlib.suppress(OSError):  # no stamp or no earlier PDF: lay it out
-            if stamp.read_text() == key:
-                data = (out / settings.pdf.filename).read_bytes()
-    state = "built" if data is None else "reused"
-    if data is None:
-        data = document.render()
-    _write_quietly(stamp, key)
-    return OutputFile(settings.pdf.filename, data), state
+    stamps = PdfStamps(CacheFolder(prepared.project.cache_dir))
+    fresh = None if force else stamps.fresh(target, key)
+    if fresh is not None:
+        data, record = fresh
+        return PdfWritten(target, "up to date", record.pages, data, _since(start))
+    rendered = document.layout()
+    try:
+        replace_file(target, rendered.data)
+    except OSError as exc:
+        raise BuildFailed(
+            [Diagnostic(SourcePos(target), f"cannot write the PDF: {exc.strerror or exc}")]
+        ) from exc
+    stamps.record(target, key, rendered.data, rendered.pages)
+    return PdfWritten(target, "built", rendered.pages, rendered.data, _since(start))
+
+
+def _since(start: float) -> float:
+    return time.perf_counter() - start
+
+
+# --- the preview's builder ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SiteBuild:
+    """One build of the preview: the site in memory, and how to make its PDF."""
+
+    prepared: Prepared
+    files: tuple[OutputFile, ...]
+    """Every site file but the PDF, as `briefgen build` would write them."""
+    pdf_name: str | None
+    """Where pages link to the PDF; None without one."""
+
+    def print_document(self) -> PrintDocument:
+        """The PDF's document (its key says whether it needs a new layout)."""
+        return print_document(self.prepared)
+
+
+class Previewer:
+    """The preview server's builder: each call builds the project as it is now.
+
+    Caches (parsed articles, rendered pages, images, the compiled theme) live as long
+    as the Previewer, so a save re-renders only what it touches. Raises BuildFailed
+    naming every mistake, or OSError when a file vanished mid-build.
+    """
+
+    def __init__(self, project_dir: Path, *, with_pdf: bool = True) -> None:
+        self.project = find_project(project_dir)
+        self.with_pdf = with_pdf
+        self._cache = BuildCache()
+
+    def __call__(self) -> SiteBuild:
+        prepared = prepare(self.project.root, self._cache)
+        pdf_name = prepared.briefing.settings.pdf.filename if self.with_pdf else None
+        files = site_files(prepared, pdf_name, self._cache)
+        check_outputs(files, self.project.root)
+        return SiteBuild(prepared, tuple(files), pdf_name)
+
+
+# --- the output folder -------------------------------------------------------------------
 
 
 def _check_out_dir(project: Project, out: Path) -> None:
@@ -208,68 +350,6 @@ def _may_fill(project: Project, real: Path) -> bool:
     of this project here, or a briefgen site from elsewhere (a committed docs/ folder)."""
     if real == (project.root / "site").resolve() or not any(real.iterdir()):
         return True
-    if _out_marker(project, real).is_file():
+    if CacheFolder(project.cache_dir).path(real, "out").is_file():
         return True
     return all((real / name).is_file() for name in _ALWAYS_BUILT)
-
-
-def _out_marker(project: Project, out: Path) -> Path:
-    """Written after each successful build: out holds this project's site."""
-    return _cache_file(project, out.resolve(), "out")
-
-
-def _cache_file(project: Project, out: Path, name: str) -> Path:
-    """A file in the project's cache folder, one per output folder."""
-    digest = hashlib.sha256(os.fsencode(out)).hexdigest()[:12]
-    return project.cache_dir / f"{digest}-{name}"
-
-
-def _write_quietly(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(text)
-    except OSError:
-        pass  # only a speed-up is lost
-
-
-class _Manifest:
-    """Stamps of every input and output of the last successful one-off build."""
-
-    def __init__(self, project: Project, out: Path, with_pdf: bool) -> None:
-        self.project = project
-        self.out = out
-        self.path = _cache_file(project, out, f"manifest-{int(with_pdf)}.json")
-
-    def _stamps(self) -> dict[str, object]:
-        inputs: dict[str, list[int]] = {}
-        roots = [*self.project.watched_paths(), self.project.settings_file, builtin_dir()]
-        for root in roots:
-            _stamp_tree(root, inputs)
-        outputs: dict[str, list[int]] = {}
-        _stamp_tree(self.out, outputs)
-        return {"version": __version__, "inputs": inputs, "outputs": outputs}
-
-    def is_current(self) -> bool:
-        try:
-            saved = json.loads(self.path.read_text())
-        except (OSError, ValueError):
-            return False
-        return bool(saved == self._stamps())
-
-    def save(self) -> None:
-        _write_quietly(self.path, json.dumps(self._stamps()))
-
-
-def _stamp_tree(root: Path, into: dict[str, list[int]]) -> None:
-    if root.is_file():
-        st = root.stat()
-        into[str(root)] = [st.st_mtime_ns, st.st_size]
-        return
-    for folder, _dirs, names in os.walk(root):
-        for name in names:
-            path = os.path.join(folder, name)
-            try:
-                st = os.stat(path)
-            except OSError:
-                continue
-            into[path] = [st.st_mtime_ns, st.st_size]

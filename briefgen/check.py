@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from briefgen.errors import Diagnostic, did_you_mean
-from briefgen.model import Article, Briefing, Cite
+from briefgen.model import Article, Briefing
 from briefgen.quotes import TextIndex
 
 
@@ -29,7 +29,7 @@ def check(briefing: Briefing, broken_ids: frozenset[str] = frozenset()) -> list[
             )
         seen_issues[issue.id] = issue.pos.path.name
 
-    for cite in all_cites(briefing):
+    for cite in briefing.cites():
         article = articles.get(cite.article)
         if cite.article in broken_ids:
             continue
@@ -81,15 +81,3 @@ def _article_issue_ids(article: Article, issue_ids: list[str]) -> Iterator[Diagn
                 f"front matter 'issues' names unknown issue '{issue_id}'"
                 f"{did_you_mean(issue_id, issue_ids)}",
             )
-
-
-def all_cites(briefing: Briefing) -> Iterator[Cite]:
-    for issue in briefing.issues:
-        for point in issue.key_points:
-            yield from point.sources
-        for position in issue.positions:
-            yield from position.sources
-        for entry in issue.timeline:
-            yield from entry.sources
-    for item in briefing.watch:
-        yield from item.sources

@@ -14,8 +14,10 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from briefgen import urls
-from briefgen.errors import Diagnostic, SourcePos
-from briefgen.model import ArticleImage
+from briefgen.cache import Memo
+from briefgen.errors import BuildFailed, Diagnostic, SourcePos
+from briefgen.model import ArticleImage, Briefing
+from briefgen.write import OutputFile
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif")
 """What the site publishes from content/. Not .svg: see _image_name."""
@@ -149,3 +151,41 @@ def image_file_problem(image: ArticleImage) -> str | None:
     if not real.is_file():
         return f"image '{shown}' is not a file; expected an image file at that path"
     return None
+
+
+def media_files(briefing: Briefing, memo: Memo[bytes] | None = None) -> list[OutputFile]:
+    """The articles' local images, as published under media/; raise BuildFailed when one
+    is gone or changed into something that cannot be published since loading.
+
+    memo keeps the bytes of each file by its stamp: only a changed file is read again.
+    """
+    images: dict[str, ArticleImage] = {}
+    for article in briefing.articles:
+        for image in article.images:
+            images.setdefault(image.name, image)  # errors point at its first use
+    outputs: list[OutputFile] = []
+    diagnostics: list[Diagnostic] = []
+    used: list[Path] = []
+    for name, image in sorted(images.items()):
+        problem = image_file_problem(image)  # again: the file may have changed since loading
+        try:
+            if problem is not None:
+                raise OSError(problem)
+            real = image.file.resolve()
+            st = real.stat()
+            stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+            data = memo.get(real, stamp) if memo is not None else None
+            if data is None:
+                data = real.read_bytes()
+                if memo is not None:
+                    memo.put(real, stamp, data)
+            used.append(real)
+        except OSError as exc:
+            diagnostics.append(Diagnostic(image.pos, problem or f"cannot read image: {exc}"))
+            continue
+        outputs.append(OutputFile(urls.media(name), data))
+    if memo is not None:
+        memo.keep_only(used)  # images no longer used are forgotten
+    if diagnostics:
+        raise BuildFailed(diagnostics)
+    return outputs

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
 from briefgen import markdown, urls
+from briefgen.cache import Memo, file_stamp
 from briefgen.clipping import clean_clipping
 from briefgen.errors import Diagnostic, SourcePos
 from briefgen.fields import SLUG, Fields, slug_problem, type_name
@@ -45,16 +46,9 @@ HTTP_URL = re.compile(r"^https?://[^\s<>\"]+$", re.I)
 
 
 @dataclass(frozen=True, slots=True)
-class _Parsed:
+class ParsedArticle:
     article: Article | None
     diagnostics: tuple[Diagnostic, ...]
-
-
-@dataclass(slots=True)
-class LoadCache:
-    """Parsed articles by file stamp, kept between rebuilds by the preview server."""
-
-    articles: dict[Path, tuple[tuple[int, int], _Parsed]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +64,14 @@ class Loaded:
     broken_ids: frozenset[str]
 
 
-def load(project: Project, cache: LoadCache | None = None) -> Loaded:
-    """Read every source file of the project, collecting every mistake."""
+def load(project: Project, memo: Memo[ParsedArticle] | None = None) -> Loaded:
+    """Read every source file of the project, collecting every mistake.
+
+    memo keeps parsed articles by file stamp between builds of one process.
+    """
     diagnostics: list[Diagnostic] = []
     settings = _load_settings(project.settings_file, diagnostics)
-    articles, broken_articles = _load_articles(project, diagnostics, cache)
+    articles, broken_articles = _load_articles(project, diagnostics, memo)
     issues = _load_issues(project.issues, diagnostics)
     watch = _load_watch(project.watch_file, diagnostics)
     loaded_issues = {i.id for i in issues}
@@ -225,13 +222,13 @@ _ARTICLE_KEYS = ("title", "id", "source", "author", "published", "url", "issues"
 
 
 def _load_articles(
-    project: Project, diagnostics: list[Diagnostic], cache: LoadCache | None
+    project: Project, diagnostics: list[Diagnostic], memo: Memo[ParsedArticle] | None
 ) -> tuple[list[Article], set[str]]:
     articles: list[Article] = []
     broken: set[str] = set()
     seen: dict[str, Article] = {}
     for path in source_files(project.articles, ARTICLE_SUFFIXES):
-        parsed = _parse_article_cached(path, project.content, cache)
+        parsed = _parse_article_cached(path, project.content, memo)
         diagnostics.extend(parsed.diagnostics)
         article = parsed.article
         if article is None:
@@ -256,17 +253,16 @@ def _load_articles(
     return articles, broken
 
 
-def _parse_article_cached(path: Path, content: Path, cache: LoadCache | None) -> _Parsed:
-    if cache is None:
+def _parse_article_cached(
+    path: Path, content: Path, memo: Memo[ParsedArticle] | None
+) -> ParsedArticle:
+    if memo is None:
         return _parse_article(path, content)
-    stat = path.stat()
-    stamp = (stat.st_mtime_ns, stat.st_size)
-    hit = cache.articles.get(path)
-    if hit is not None and hit[0] == stamp:
-        return hit[1]
-    parsed = _parse_article(path, content)
-    cache.articles[path] = (stamp, parsed)
-    return parsed
+    stamp = file_stamp(path)
+    hit = memo.get(path, stamp)
+    if hit is not None:
+        return hit
+    return memo.put(path, stamp, _parse_article(path, content))
 
 
 def split_front_matter(
@@ -289,19 +285,19 @@ def split_front_matter(
     return front, text[4 + match.end() :].removeprefix("\n")
 
 
-def _parse_article(path: Path, content: Path) -> _Parsed:
+def _parse_article(path: Path, content: Path) -> ParsedArticle:
     diagnostics: list[Diagnostic] = []
     text = read_text(path, diagnostics)
     if text is None:
-        return _Parsed(None, tuple(diagnostics))
+        return ParsedArticle(None, tuple(diagnostics))
     front, body = split_front_matter(text, path, diagnostics)
     if diagnostics:
-        return _Parsed(None, tuple(diagnostics))
+        return ParsedArticle(None, tuple(diagnostics))
     node: YMap | None = None
     if front is not None:
         parsed = parse_yaml(front, path, diagnostics, line_offset=1)
         if diagnostics:
-            return _Parsed(None, tuple(diagnostics))
+            return ParsedArticle(None, tuple(diagnostics))
         if parsed is not None:
             node = _expect_mapping(parsed, path, "front matter", diagnostics)
     f = Fields(node or YMap({}, {}, SourcePos(path)), _ARTICLE_KEYS, diagnostics, "front matter")
@@ -330,7 +326,7 @@ def _parse_article(path: Path, content: Path) -> _Parsed:
         url = None
     issues = f.texts("issues")
     if diagnostics or title is None or article_id is None:
-        return _Parsed(None, tuple(diagnostics))
+        return ParsedArticle(None, tuple(diagnostics))
     body_html, images = local_images(
         markdown.render_article(body),
         SourceText(path, text, body_start),
@@ -353,7 +349,7 @@ def _parse_article(path: Path, content: Path) -> _Parsed:
         images=images,
     )
     # Image mistakes do not break the article: its cites and quotes are still checked.
-    return _Parsed(article, tuple(diagnostics))
+    return ParsedArticle(article, tuple(diagnostics))
 
 
 def _article_id(f: Fields, path: Path, diagnostics: list[Diagnostic]) -> str | None:

@@ -34,7 +34,8 @@ import jinja2
 from briefgen import markdown, urls
 from briefgen.build import Prepared
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
-from briefgen.render import long_date, template_diagnostic, top_watch_items
+from briefgen.index import top_watch_items
+from briefgen.theme import long_date, template_diagnostic
 from briefgen.yamlsrc import YMap, parse_yaml
 
 logger = logging.getLogger(__name__)
@@ -342,14 +343,14 @@ def render_bodies(prepared: Prepared, headers: Headers) -> Bodies:
     }
     # An overlay with its own filter table: adding to env.filters would change the
     # environment the site build shares (overlays copy attributes shallowly).
-    text_env = prepared.env.overlay(autoescape=False, cache_size=0)
+    text_env = prepared.theme.env.overlay(autoescape=False, cache_size=0)
     text_env.filters = {
-        **prepared.env.filters,
+        **prepared.theme.env.filters,
         "plain": plain,
         "plain_first_sentence": plain_first_sentence,
     }
     return Bodies(
-        html=_render(prepared.env, HTML_TEMPLATE, context),
+        html=_render(prepared.theme.env, HTML_TEMPLATE, context),
         text=_render(text_env, TEXT_TEMPLATE, context),
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,6 +75,15 @@ class Issue:
     questions: tuple[str, ...]
     order: int | None
     pos: SourcePos
+
+    def cites(self) -> Iterator[Cite]:
+        """Every cite of the issue: key points, positions, then the timeline."""
+        for point in self.key_points:
+            yield from point.sources
+        for position in self.positions:
+            yield from position.sources
+        for entry in self.timeline:
+            yield from entry.sources
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,3 +170,10 @@ class Briefing:
     issues: tuple[Issue, ...]
     """In issue order."""
     watch: tuple[WatchItem, ...]
+
+    def cites(self) -> Iterator[Cite]:
+        """Every cite in the briefing: the issues in order, then the checklist."""
+        for issue in self.issues:
+            yield from issue.cites()
+        for item in self.watch:
+            yield from item.sources

@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import html as htmllib
-import json
 import logging
-import os
 import re
-import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -24,28 +21,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-import jinja2
-
 from briefgen import __version__, urls
+from briefgen.cache import tree_stamps
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
+from briefgen.index import SiteIndex, TimelineRow, merged_timeline
 from briefgen.model import Article, Briefing, Cite, Issue, WatchItem
 from briefgen.project import Project
-from briefgen.render import (
-    SiteIndex,
-    Theme,
-    TimelineRow,
-    builtin_dir,
-    merged_timeline,
-    template_diagnostic,
-)
-from briefgen.write import replace_file
+from briefgen.theme import Theme, template_diagnostic
 
 logger = logging.getLogger(__name__)
 
 PRINT_TEMPLATE = "print.html"
-PRINT_DIR = "print"
-"""A theme's print folder: print.css and any images or fonts it uses; never published."""
-PRINT_CSS = "print.css"
+_TEXT_SOURCES = (".md", ".txt", ".yaml", ".yml")
+"""Content files that reach the PDF only through its HTML, so the key needs not stamp them."""
 
 
 # --- what the print templates need besides the model ----------------------------------
@@ -159,18 +147,18 @@ class PrintDocument:
     """The only folders WeasyPrint may read from."""
 
     def key(self) -> str:
+        """Equal keys lay out equal PDFs: the HTML, the versions, and the stamps of every
+        file WeasyPrint may read (the theme's, and the content's images)."""
         digest = hashlib.sha256()
         for part in (__version__, _weasyprint_version(), self.html, str(self.base_dir)):
             digest.update(part.encode("utf-8"))
             digest.update(b"\0")
         for sheet in self.stylesheets:
             digest.update(str(sheet).encode())
-        for root in self.allowed_roots:
-            for path in sorted(root.rglob("*")):
-                if path.is_file():
-                    digest.update(str(path).encode())
-                    digest.update(b"\0")
-                    digest.update(path.read_bytes())
+        stamps = tree_stamps(self.allowed_roots)
+        readable = sorted(p for p in stamps if not p.endswith(_TEXT_SOURCES))
+        for path in readable:
+            digest.update(f"{path}\0{stamps[path]}\0".encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
     def render(self) -> bytes:
@@ -210,61 +198,6 @@ def _weasyprint_version() -> str:
         return version("weasyprint")
     except PackageNotFoundError:  # pragma: no cover - weasyprint is a dependency
         return "unknown"
-
-
-# --- the PDF alone (briefgen pdf) ------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PdfWritten:
-    path: Path
-    state: str
-    """'built' or 'up to date'."""
-    pages: int
-    size: int
-    seconds: float
-
-
-def write_pdf_file(
-    document: PrintDocument, target: Path, cache_dir: Path, *, force: bool = False
-) -> PdfWritten:
-    """Write the PDF to target, replacing it in one step; skip the work when nothing changed.
-
-    A stamp in cache_dir records the document key and the written bytes' hash, so an
-    unchanged briefing whose PDF is still in place is not laid out again.
-    """
-    start = time.perf_counter()
-    target = target.absolute()
-    stamp = cache_dir / f"{hashlib.sha256(os.fsencode(target)).hexdigest()[:12]}-pdffile.json"
-    key = document.key()
-    if not force:
-        try:
-            saved = json.loads(stamp.read_text())
-            data = target.read_bytes()
-            if saved["key"] == key and saved["sha256"] == hashlib.sha256(data).hexdigest():
-                seconds = time.perf_counter() - start
-                return PdfWritten(target, "up to date", int(saved["pages"]), len(data), seconds)
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
-    rendered = document.layout()
-    try:
-        replace_file(target, rendered.data)
-    except OSError as exc:
-        raise BuildFailed(
-            [Diagnostic(SourcePos(target), f"cannot write the PDF: {exc.strerror or exc}")]
-        ) from exc
-    record = {
-        "key": key,
-        "sha256": hashlib.sha256(rendered.data).hexdigest(),
-        "pages": rendered.pages,
-    }
-    try:
-        cache_dir.mkdir(exist_ok=True)
-        stamp.write_text(json.dumps(record))
-    except OSError:
-        pass  # only a speed-up is lost
-    seconds = time.perf_counter() - start
-    return PdfWritten(target, "built", rendered.pages, len(rendered.data), seconds)
 
 
 # --- no network -----------------------------------------------------------------------
@@ -365,42 +298,22 @@ def _markdown_fields(briefing: Briefing) -> Iterator[tuple[str, SourcePos]]:
 # --- building the print HTML ----------------------------------------------------------
 
 
-def _site_url(briefing: Briefing, target: str) -> str | None:
-    base = briefing.settings.base_url
-    if not base:
-        return None
-    return base.rstrip("/") + "/" + target.removesuffix("index.html")
-
-
-def print_stylesheets(project: Project, theme: Theme) -> tuple[Path, ...]:
-    """The theme's print/print.css, else the default theme's: one file, like static files."""
-    builtin = builtin_dir() / "themes"
-    for folder in (project.themes / theme.name, builtin / theme.name, builtin / "default"):
-        sheet = folder / PRINT_DIR / PRINT_CSS
-        if sheet.is_file():
-            return (sheet,)
-    return ()
-
-
-def print_document(
-    briefing: Briefing, env: jinja2.Environment, theme: Theme, project: Project
-) -> PrintDocument:
+def print_document(briefing: Briefing, theme: Theme, project: Project) -> PrintDocument:
     """Render the print HTML; raise BuildFailed on template errors."""
-    sheets = print_stylesheets(project, theme)
-    print_dirs = tuple(dict.fromkeys(sheet.parent for sheet in sheets))
-    roots = tuple(d for d in (*print_dirs, *theme.static_dirs, project.content) if d.is_dir())
+    sheets = theme.print_stylesheets
+    roots = tuple(d for d in (*theme.print_dirs, *theme.static_dirs, project.content) if d.is_dir())
     index = SiteIndex.of(briefing)
     notes = PrintIndex.of(briefing)
     timeline: list[TimelineRow] = sorted(merged_timeline(briefing), key=lambda r: r.date)
     try:
-        html = env.get_template(PRINT_TEMPLATE).render(
+        html = theme.env.get_template(PRINT_TEMPLATE).render(
             briefing=briefing,
             settings=briefing.settings,
             site=index,
             doc=notes,
             timeline=timeline,
             generator=f"briefgen {__version__}",
-            sources_url=_site_url(briefing, urls.SOURCES),
+            sources_url=urls.absolute(briefing.settings.base_url, urls.SOURCES),
         )
     except Exception as exc:  # any template failure is a user error
         raise BuildFailed([template_diagnostic(exc)]) from exc

@@ -6,7 +6,7 @@ waits for. So each layout runs in a child process (`python -m briefgen.pdfworker
 at a lower CPU priority), and the thread here only renders the print HTML, compares
 keys and collects results.
 
-A build submits its Prepared briefing. After a short delay (so the browser's update
+A build submits its SiteBuild briefing. After a short delay (so the browser's update
 goes first, and a quick series of saves coalesces) the print document is made. A
 layout still running for another key is superseded: its process is killed, also
 when the new key is the last PDF's (an undo), whose PDF then stays. A layout is
@@ -35,9 +35,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from briefgen.build import Prepared
+from briefgen.build import SiteBuild
 from briefgen.errors import BuildFailed
-from briefgen.pdf import PrintDocument, print_document
+from briefgen.pdf import PrintDocument
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class PdfWorker:
         self._publish = publish
         self._delay = delay
         self._lock = threading.Lock()
-        self._pending: Prepared | None = None
+        self._pending: SiteBuild | None = None
         self._due = 0.0
         self._stopping = False
         # Wakes the thread, which waits on the layout's pipe and this at once.
@@ -78,7 +78,7 @@ class PdfWorker:
     def start(self) -> None:
         self._thread.start()
 
-    def submit(self, prepared: Prepared) -> None:
+    def submit(self, prepared: SiteBuild) -> None:
         with self._lock:
             self._pending = prepared
             self._due = time.monotonic() + self._delay
@@ -122,7 +122,7 @@ class PdfWorker:
                 self._finish(layout)
         job = self._take_due_job()
         if job is not None and not self._stopping:
-            with self._reporting(job.briefing.settings.pdf.filename):
+            with self._reporting(job.prepared.briefing.settings.pdf.filename):
                 self._begin(job)
 
     def _time_to_due(self) -> float | None:
@@ -131,18 +131,16 @@ class PdfWorker:
                 return None
             return max(0.0, self._due - time.monotonic())
 
-    def _take_due_job(self) -> Prepared | None:
+    def _take_due_job(self) -> SiteBuild | None:
         with self._lock:
             if self._pending is None or time.monotonic() < self._due:
                 return None
             job, self._pending = self._pending, None
             return job
 
-    def _begin(self, prepared: Prepared) -> None:
+    def _begin(self, prepared: SiteBuild) -> None:
         try:
-            document = print_document(
-                prepared.briefing, prepared.env, prepared.theme, prepared.project
-            )
+            document = prepared.print_document()
             key = document.key()
         except OSError as exc:  # a file went away while the key was taken; a save follows
             logger.info("PDF postponed: %s", exc)
@@ -150,7 +148,7 @@ class PdfWorker:
         if self._layout is not None and self._layout.key != key:
             self._drop_layout()  # superseded, also by an undo to the PDF already made
         if self._layout is None and key != self._done_key:
-            name = prepared.briefing.settings.pdf.filename
+            name = prepared.prepared.briefing.settings.pdf.filename
             self._layout = _Layout.start(document, key, name)
 
     def _finish(self, layout: _Layout) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefgen import builtins
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
 
 
@@ -33,11 +34,16 @@ class Project:
         return self.root / ".briefgen-cache"
 
     def watched_paths(self) -> tuple[Path, ...]:
-        """Everything whose change can change the output."""
+        """The project's own files whose change can change the output."""
         paths = [self.content, self.templates, self.themes]
         if self.settings_file.parent == self.root:
             paths.append(self.settings_file)
         return tuple(paths)
+
+    def input_paths(self) -> tuple[Path, ...]:
+        """Everything whose change can change the output: the project's files and the
+        built-in templates and themes."""
+        return tuple(dict.fromkeys((*self.watched_paths(), *builtins.input_roots())))
 
 
 def find_project(path: Path) -> Project:

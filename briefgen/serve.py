@@ -31,12 +31,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote, unquote_to_bytes, urlsplit
 
-from briefgen.build import BuildCache, Prepared, prepare, render_files
+from briefgen.build import Previewer, SiteBuild
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
 from briefgen.pdfworker import PdfFailed, PdfMade, PdfWorker
 from briefgen.project import find_project
 from briefgen.watcher import ChangeWatcher
-from briefgen.write import check_outputs
 
 logger = logging.getLogger(__name__)
 
@@ -278,7 +277,7 @@ class Preview:
         self.with_pdf = with_pdf
         self.token_prefix = secrets.token_hex(4)
         self._notify = notify or (lambda notice: None)
-        self._cache = BuildCache()
+        self._builder = Previewer(self.project.root, with_pdf=with_pdf)
         self._snapshot = Snapshot()
         self._pdf: PdfMade | None = None
         self._changed = threading.Condition()
@@ -419,13 +418,10 @@ class Preview:
         if prepared is not None and self._pdf_worker is not None:
             self._pdf_worker.submit(prepared)
 
-    def _render(self, old: Snapshot) -> tuple[Prepared | None, Snapshot]:
+    def _render(self, old: Snapshot) -> tuple[SiteBuild | None, Snapshot]:
         """A new snapshot from the project as it is now; errors keep the old files."""
         try:
-            prepared = prepare(self.project.root, self._cache)
-            pdf_name = prepared.briefing.settings.pdf.filename if self.with_pdf else None
-            files = render_files(prepared, self._cache, pdf_name)
-            check_outputs(files, self.project.root)
+            site = self._builder()
         except BuildFailed as failed:
             return None, replace(old, errors=failed.diagnostics)
         except OSError as exc:  # a file went away mid-build; its removal is another event
@@ -436,7 +432,7 @@ class Preview:
             logger.exception("the build stopped unexpectedly")
             problem = Diagnostic(SourcePos(self.project.root), f"{type(exc).__name__}: {exc}")
             return None, replace(old, errors=(problem,))
-        return prepared, Snapshot({f.path: f.data for f in files}, (), pdf_name)
+        return site, Snapshot({f.path: f.data for f in site.files}, (), site.pdf_name)
 
     def _pdf_done(self, result: PdfMade | PdfFailed) -> None:
         with self._changed:

@@ -46,3 +46,13 @@ def relative(from_page: str, target: str) -> str:
         common += 1
     ups = "../" * (len(here) - common)
     return ups + "/".join(there[common:]) + hash_ + fragment
+
+
+def absolute(base_url: str | None, target: str) -> str | None:
+    """The public URL of an output file, when the site's base_url (ending in '/') is set.
+
+    A folder's index.html is addressed by the folder, as hosts serve it.
+    """
+    if not base_url:
+        return None
+    return base_url + target.removesuffix("index.html")

@@ -19,7 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
-from briefgen.render import OutputFile
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    path: str
+    """Relative to the output folder, with '/' separators."""
+    data: bytes
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,8 +17,7 @@ import pytest
 
 from briefgen.build import BuildCache, build
 from briefgen.errors import BuildFailed
-from briefgen.render import OutputFile
-from briefgen.write import check_outputs
+from briefgen.write import OutputFile, check_outputs
 from tests.conftest import MINIMAL, REPO, Result, tiny_png, write_files
 
 

@@ -21,8 +21,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from briefgen import build as build_module
 from briefgen import pdfworker
-from briefgen.build import build, prepare
+from briefgen.build import Previewer, build
 from briefgen.cli import make_parser
 from briefgen.pdfworker import PdfFailed, PdfMade, PdfWorker
 from briefgen.serve import EVENTS, BadPath, Preview, site_path
@@ -531,11 +532,11 @@ def test_a_newer_pdf_supersedes_a_running_layout_and_an_unchanged_one_is_skipped
 ) -> None:
     root = project()
     worker, published = pdf_worker
-    worker.submit(prepare(root))
+    worker.submit(Previewer(root)())
     poll(lambda: worker._layout is not None, "the first layout")
     assert not published.results
     edit(root / "content" / "briefing.yaml", "Test briefing", "Second edition")
-    newer = prepare(root)
+    newer = Previewer(root)()
     worker.submit(newer)
     assert published.wait_for(1)
     worker.submit(newer)  # the same PDF again: nothing to do
@@ -558,13 +559,13 @@ def test_an_undo_during_a_layout_keeps_the_pdf_that_matches_the_pages(
     gate = root / "content" / "gate"
     os.mkfifo(gate)  # not a regular file: the PDF's key skips it
     worker, published = pdf_worker
-    worker.submit(prepare(root))
+    worker.submit(Previewer(root)())
     assert published.wait_for(1)
     write_files(root, {"templates/print.html": page_b})
-    worker.submit(prepare(root))
+    worker.submit(Previewer(root)())
     held = hold_gate(gate)  # B's layout is running
     write_files(root, {"templates/print.html": page_a})  # the undo
-    worker.submit(prepare(root))
+    worker.submit(Previewer(root)())
     poll(lambda: worker._pending is None, "the undo taken")
     os.close(held)  # a layout of B still running would now finish and be published
     poll(lambda: worker._layout is None, "no layout running")
@@ -598,7 +599,7 @@ def test_a_failed_job_is_published_and_the_next_one_still_gets_its_pdf(
     target: str,
     failure: Exception,
 ) -> None:
-    module = pdfworker if target == "print_document" else subprocess
+    module = build_module if target == "print_document" else subprocess
     real = getattr(module, target)
     calls: list[object] = []
 
@@ -612,12 +613,12 @@ def test_a_failed_job_is_published_and_the_next_one_still_gets_its_pdf(
     root = project()
     worker, published = pdf_worker
     with caplog.at_level(logging.ERROR, logger="briefgen.pdfworker"):
-        worker.submit(prepare(root))
+        worker.submit(Previewer(root)())
         assert published.wait_for(1)
     (failed,) = published.results
     assert isinstance(failed, PdfFailed) and str(failure) in failed.message
     assert f"the PDF could not be made:\n{type(failure).__name__}: {failure}" in caplog.text
-    worker.submit(prepare(root))
+    worker.submit(Previewer(root)())
     assert published.wait_for(2)
     assert "Test briefing" in pdf_text(published.results[1])
 
@@ -636,7 +637,7 @@ def test_the_layout_process_ignores_the_working_folder_and_output_at_start_up(
     monkeypatch.chdir(tmp_path / "cwd")
     monkeypatch.setenv("PYTHONPATH", os.fspath(tmp_path / "path"))
     worker, published = pdf_worker
-    worker.submit(prepare(root))
+    worker.submit(Previewer(root)())
     assert published.wait_for(1)
     assert "Test briefing" in pdf_text(published.results[0])
 

@@ -5,11 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from briefgen.build import prepare
-from briefgen.check import all_cites
+from briefgen.build import check_only
 from briefgen.commands import add_project_argument
-from briefgen.pdf import print_document
-from briefgen.render import render_site
 
 
 def add_parser(sub: Any) -> None:
@@ -21,16 +18,11 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    prepared = prepare(args.project)
-    briefing = prepared.briefing
-    # Rendering in memory finds template errors that only show with real data.
-    render_site(briefing, prepared.env, prepared.theme, pdf_name=None)
-    print_document(briefing, prepared.env, prepared.theme, prepared.project)
-    cites = sum(1 for _ in all_cites(briefing))
+    report = check_only(args.project)
     print(
-        f"ok: {_count(len(briefing.articles), 'article')}, "
-        f"{_count(len(briefing.issues), 'issue')}, "
-        f"{_count(len(briefing.watch), 'checklist item')}, {_count(cites, 'cite')}"
+        f"ok: {_count(report.articles, 'article')}, "
+        f"{_count(report.issues, 'issue')}, "
+        f"{_count(report.checklist_items, 'checklist item')}, {_count(report.cites, 'cite')}"
     )
     return 0
 

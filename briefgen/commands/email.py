@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from briefgen import mail
-from briefgen.build import BuildCache, build, prepare
+from briefgen.build import build, prepare
 from briefgen.commands import add_project_argument
 from briefgen.errors import display_path
 from briefgen.write import replace_file
@@ -146,11 +146,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.eml is None and not args.dry_run:
         mail.check_server(server)
 
-    cache = BuildCache()
-    prepared = prepare(args.project, cache)
+    prepared = prepare(args.project)
     headers = mail.resolve_headers(prepared, args.sender, args.subject)
     bodies = mail.render_bodies(prepared, headers)  # template errors before writing anything
-    report = build(args.project, with_pdf=True, cache=cache, use_manifest=True)
+    report = build(args.project, prepared=prepared, use_manifest=True)
     pdf_path = report.out_dir / prepared.briefing.settings.pdf.filename
     try:
         pdf = pdf_path.read_bytes()

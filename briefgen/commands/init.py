@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from briefgen.builtins import starter_dir
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos, display_path
-from briefgen.render import builtin_dir
 
 
 def add_parser(sub: Any) -> None:
@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         problem = _problem(target)
         if problem is None:
-            shutil.copytree(builtin_dir() / "starter", target, dirs_exist_ok=True)
+            shutil.copytree(starter_dir(), target, dirs_exist_ok=True)
     except OSError as exc:
         problem = f"cannot create: {exc.strerror or exc}"
     if problem is not None:

@@ -7,10 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from briefgen.build import prepare
+from briefgen.build import pdf_bytes, pdf_only
 from briefgen.commands import add_project_argument
 from briefgen.errors import display_path
-from briefgen.pdf import print_document, write_pdf_file
 
 
 def add_parser(sub: Any) -> None:
@@ -32,21 +31,18 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    prepared = prepare(args.project)
-    document = print_document(prepared.briefing, prepared.env, prepared.theme, prepared.project)
     if args.output == "-":
-        sys.stdout.buffer.write(document.render())
+        sys.stdout.buffer.write(pdf_bytes(args.project))
         sys.stdout.flush()
         return 0
-    settings = prepared.briefing.settings
-    target = Path(args.output) if args.output else prepared.project.root / settings.pdf.filename
-    written = write_pdf_file(document, target, prepared.project.cache_dir, force=args.force)
+    target = Path(args.output) if args.output else None
+    written = pdf_only(args.project, target, force=args.force)
     where = display_path(written.path)
     if written.state == "up to date":
         print(f"{where} is up to date ({written.pages} pages)")
     else:
         print(
-            f"wrote {where}: {written.pages} pages, {written.size / 1024:.0f} KB "
+            f"wrote {where}: {written.pages} pages, {len(written.data) / 1024:.0f} KB "
             f"in {written.seconds:.2f} s"
         )
     return 0

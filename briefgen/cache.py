@@ -1,0 +1,162 @@
+"""Every stamp, manifest and memo of the build, on one definition of the inputs.
+
+"Is this output stale?" has one answer here: an output is fresh when the stamps of
+the inputs it was made from are equal to the stamps taken now. A stamp of a file is
+its mtime and size (a stat, never a read); a stamp of a rendered page is the key of
+what it shows. Caches are only speed-ups: a missing, corrupt or foreign cache file
+is ignored and the work is done again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from briefgen import __version__
+
+V = TypeVar("V")
+FileStamp = tuple[int, int]
+"""mtime in nanoseconds and size in bytes."""
+
+
+def file_stamp(path: Path) -> FileStamp:
+    st = path.stat()
+    return (st.st_mtime_ns, st.st_size)
+
+
+def tree_stamps(roots: Iterable[Path]) -> dict[str, list[int]]:
+    """The stamp of every file under roots (a root may be a single file)."""
+    stamps: dict[str, list[int]] = {}
+    for root in roots:
+        if root.is_file():
+            stamps[str(root)] = list(file_stamp(root))
+            continue
+        for folder, _dirs, names in os.walk(root):
+            for name in names:
+                path = os.path.join(folder, name)
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue
+                stamps[path] = [st.st_mtime_ns, st.st_size]
+    return stamps
+
+
+@dataclass(slots=True)
+class Memo(Generic[V]):
+    """Values kept between builds of one process, each valid while its stamp holds."""
+
+    entries: dict[Hashable, tuple[Hashable, V]] = field(default_factory=dict)
+
+    def get(self, key: Hashable, stamp: Hashable) -> V | None:
+        hit = self.entries.get(key)
+        return hit[1] if hit is not None and hit[0] == stamp else None
+
+    def put(self, key: Hashable, stamp: Hashable, value: V) -> V:
+        self.entries[key] = (stamp, value)
+        return value
+
+    def keep_only(self, keys: Iterable[Hashable]) -> None:
+        """Forget every entry not named in keys (what the last build no longer used)."""
+        wanted = set(keys)
+        self.entries = {k: v for k, v in self.entries.items() if k in wanted}
+
+
+class CacheFolder:
+    """The project's cache folder: one small file per output folder and purpose."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path(self, target: Path, purpose: str) -> Path:
+        digest = hashlib.sha256(os.fsencode(target.absolute())).hexdigest()[:12]
+        return self.folder / f"{digest}-{purpose}"
+
+    def read_json(self, target: Path, purpose: str) -> object:
+        try:
+            return json.loads(self.path(target, purpose).read_text())
+        except (OSError, ValueError):
+            return None
+
+    def write_json(self, target: Path, purpose: str, value: object) -> None:
+        self.write_text(target, purpose, json.dumps(value))
+
+    def write_text(self, target: Path, purpose: str, text: str) -> None:
+        path = self.path(target, purpose)
+        try:
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(text)
+        except OSError:
+            pass  # only a speed-up is lost
+
+
+class Manifest:
+    """Stamps of every input and output of the last successful build into one folder.
+
+    A build that finds the manifest current has nothing to do.
+    """
+
+    def __init__(self, cache: CacheFolder, inputs: tuple[Path, ...], out: Path, kind: str) -> None:
+        self.cache = cache
+        self.inputs = inputs
+        self.out = out
+        self.purpose = f"manifest-{kind}.json"
+
+    def _stamps(self) -> dict[str, object]:
+        return {
+            "version": __version__,
+            "inputs": tree_stamps(self.inputs),
+            "outputs": tree_stamps([self.out]),
+        }
+
+    def is_current(self) -> bool:
+        saved = self.cache.read_json(self.out, self.purpose)
+        return saved is not None and saved == self._stamps()
+
+    def save(self) -> None:
+        self.cache.write_json(self.out, self.purpose, self._stamps())
+
+
+@dataclass(frozen=True, slots=True)
+class PdfRecord:
+    """What the last layout of a PDF file was made from, and what it wrote."""
+
+    key: str
+    sha256: str
+    pages: int
+
+
+class PdfStamps:
+    """The one rule for a PDF on disk: fresh when its document key and its bytes are
+    those of the last layout written there."""
+
+    PURPOSE = "pdf.json"
+
+    def __init__(self, cache: CacheFolder) -> None:
+        self.cache = cache
+
+    def fresh(self, target: Path, key: str) -> tuple[bytes, PdfRecord] | None:
+        """The PDF at target and its record, when it is what key would lay out."""
+        saved = self.cache.read_json(target, self.PURPOSE)
+        if not isinstance(saved, dict) or saved.get("key") != key:
+            return None
+        try:
+            data = target.read_bytes()
+            record = PdfRecord(str(saved["key"]), str(saved["sha256"]), int(saved["pages"]))
+        except (OSError, KeyError, TypeError, ValueError):
+            return None
+        if hashlib.sha256(data).hexdigest() != record.sha256:
+            return None
+        return data, record
+
+    def record(self, target: Path, key: str, data: bytes, pages: int) -> PdfRecord:
+        record = PdfRecord(key, hashlib.sha256(data).hexdigest(), pages)
+        self.cache.write_json(
+            target, self.PURPOSE, {"key": key, "sha256": record.sha256, "pages": pages}
+        )
+        return record

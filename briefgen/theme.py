@@ -1,0 +1,211 @@
+"""A theme: its folders (templates, static files, print stylesheet) and its Jinja environment.
+
+Templates are searched in order: the project's templates/, the theme's own, then the
+built-in ones. Static files of the default theme are published first and a theme's
+own replace them file by file; the print stylesheet is one file, the theme's or else
+the default theme's.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import mimetypes
+import posixpath
+import re
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from briefgen import builtins, markdown, urls
+from briefgen.errors import BuildFailed, Diagnostic, SourcePos
+from briefgen.model import LIKELIHOODS
+from briefgen.project import Project
+from briefgen.write import OutputFile
+
+TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".eml")
+DEFAULT = "default"
+PRINT_DIR = "print"
+"""A theme's print folder: print.css and any images or fonts it uses; never published."""
+PRINT_CSS = "print.css"
+
+Stamp = tuple[tuple[str, int, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    name: str
+    template_dirs: tuple[Path, ...]
+    """Searched in order: project overrides, the theme's own, then built-in."""
+    static_dirs: tuple[Path, ...]
+    """Later folders override earlier ones file by file."""
+    print_stylesheets: tuple[Path, ...]
+    """The print CSS (at most one file), applied after the print template's own <style>."""
+    stamp: Stamp
+    """Name, mtime and size of every theme file: changes when any template or asset does."""
+    env: jinja2.Environment = field(compare=False, repr=False)
+
+    @property
+    def print_dirs(self) -> tuple[Path, ...]:
+        """The folders the print stylesheet may read fonts and images from."""
+        return tuple(dict.fromkeys(sheet.parent for sheet in self.print_stylesheets))
+
+    def static_files(self) -> list[OutputFile]:
+        """The theme's static files as they are published under assets/."""
+        found: dict[str, Path] = {}
+        for folder in self.static_dirs:
+            for path in folder.rglob("*"):
+                if path.is_file():
+                    found[path.relative_to(folder).as_posix()] = path
+        return [
+            OutputFile(urls.asset(rel), path.read_bytes()) for rel, path in sorted(found.items())
+        ]
+
+    def inline_stylesheet(self, base_url: str | None, max_embed: int = 32768) -> Markup:
+        """The theme's style.css for a <style> element in 404.html, which hosts serve at any URL.
+
+        A relative url(...) would resolve against that URL, so each one that names a theme
+        file is rewritten: to base_url + assets/... when set, else to a data: URL (files up
+        to max_embed bytes) or to /assets/... (larger ones: the site is taken to be at the
+        root of its host, as 404.html's links are).
+        """
+
+        def theme_file(rel: str) -> Path | None:
+            paths = (folder / rel for folder in reversed(self.static_dirs))
+            return next((p for p in paths if p.is_file()), None)
+
+        sheet = theme_file("style.css")
+        if sheet is None:
+            return Markup("")
+
+        def rewrite(match: re.Match[str]) -> str:
+            ref = next(g for g in match.groups() if g is not None)
+            if not ref or re.match(r"[a-z][a-z0-9+.-]*:|/|#", ref, re.IGNORECASE):
+                return match.group(0)
+            rel = posixpath.normpath(posixpath.join(urls.ASSETS, ref))
+            if rel.startswith(".."):
+                return match.group(0)  # outside the site: nothing to point at
+            inside = rel.startswith(urls.ASSETS + "/")  # never read past the theme's files
+            path = theme_file(rel.removeprefix(urls.ASSETS + "/")) if inside else None
+            if base_url:
+                target = base_url + rel
+            elif path is not None and "?" not in ref and path.stat().st_size <= max_embed:
+                kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                target = f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
+            else:
+                target = "/" + rel
+            return 'url("{}")'.format(target.replace('"', "%22"))
+
+        css = _CSS_URL.sub(rewrite, sheet.read_text(encoding="utf-8"))
+        return Markup(css.replace("</", "<\\/"))  # never ends the <style> element
+
+
+_CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s"']*))\s*\)""", re.IGNORECASE)
+
+
+def load_theme(project: Project, name: str, previous: Theme | None = None) -> Theme:
+    """The theme called name, its templates compiled; raise BuildFailed naming every mistake.
+
+    previous is the theme of an earlier build: its environment (and the templates Jinja
+    compiled in it) is reused while no file of the theme changed.
+    """
+    builtin_themes = builtins.themes_dir()
+    candidates = [project.themes / name, builtin_themes / name]
+    theme_dir = next((c for c in candidates if c.is_dir()), None)
+    if theme_dir is None:
+        raise BuildFailed(
+            [
+                Diagnostic(
+                    SourcePos(project.settings_file),
+                    f"theme '{name}' not found; expected a folder themes/{name}/ "
+                    f"or the built-in '{DEFAULT}'",
+                )
+            ]
+        )
+    template_dirs = _existing(project.templates, theme_dir / "templates", builtins.templates_dir())
+    static_dirs = _existing(builtin_themes / DEFAULT / "static", theme_dir / "static")
+    sheets = [
+        folder / PRINT_DIR / PRINT_CSS
+        for folder in (project.themes / name, builtin_themes / name, builtin_themes / DEFAULT)
+    ]
+    print_sheets = tuple(s for s in sheets if s.is_file())[:1]
+    stamp = _stamp([*template_dirs, *static_dirs, *(s.parent for s in print_sheets)])
+    if previous is not None and previous.stamp == stamp and previous.template_dirs == template_dirs:
+        return previous
+    env = make_environment(template_dirs)
+    problems = check_templates(template_dirs, env)
+    if problems:
+        raise BuildFailed(problems)
+    return Theme(name, template_dirs, static_dirs, print_sheets, stamp, env)
+
+
+def _existing(*folders: Path) -> tuple[Path, ...]:
+    return tuple(d for d in dict.fromkeys(folders) if d.is_dir())
+
+
+def _stamp(folders: list[Path]) -> Stamp:
+    out = []
+    for folder in dict.fromkeys(folders):
+        for path in sorted(folder.rglob("*")):
+            st = path.stat()
+            out.append((str(path), st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+def make_environment(template_dirs: tuple[Path, ...]) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
+        autoescape=jinja2.select_autoescape(("html", "xml", "htm")),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = markdown.render_markup
+    env.filters["inline"] = markdown.render_inline
+    env.filters["longdate"] = long_date
+    env.filters["first_sentence"] = markdown.first_sentence
+    env.globals["LIKELIHOODS"] = LIKELIHOODS
+    return env
+
+
+def check_templates(template_dirs: tuple[Path, ...], env: jinja2.Environment) -> list[Diagnostic]:
+    """Compile every template the theme can see, so syntax errors name file and line."""
+    diagnostics: list[Diagnostic] = []
+    for folder in template_dirs:
+        for path in sorted(folder.rglob("*")):
+            if path.suffix not in TEMPLATE_SUFFIXES or not path.is_file():
+                continue
+            try:
+                env.parse(path.read_text(encoding="utf-8"), path.name, str(path))
+            except jinja2.TemplateSyntaxError as exc:
+                diagnostics.append(template_diagnostic(exc))
+            except UnicodeDecodeError:
+                diagnostics.append(Diagnostic(SourcePos(path), "template is not UTF-8"))
+    return diagnostics
+
+
+def template_diagnostic(exc: Exception) -> Diagnostic:
+    """Point at the template file and line that raised exc."""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return Diagnostic(
+            SourcePos(Path(exc.filename), exc.lineno or 1, 1), f"template error: {exc.message}"
+        )
+    # Jinja rewrites tracebacks so that template frames carry template file names.
+    frames = [
+        f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(TEMPLATE_SUFFIXES)
+    ]
+    message = str(exc) if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
+    if frames:
+        frame = frames[-1]
+        return Diagnostic(
+            SourcePos(Path(frame.filename), frame.lineno or 1, 1), f"template error: {message}"
+        )
+    return Diagnostic(SourcePos(Path("templates")), f"template error: {message}")
+
+
+def long_date(value: dt.date | None) -> str:
+    return "" if value is None else f"{value.day} {value:%B %Y}"
