@@ -17,7 +17,8 @@ import yaml
 
 from briefgen.clipping import RemovedLine, clean_clipping, decode_bytes
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
-from briefgen.load import ARTICLE_SUFFIXES, slugify, source_files, split_front_matter
+from briefgen.frontmatter import split_front_matter
+from briefgen.load import ARTICLE_SUFFIXES, slugify, source_files
 from briefgen.project import Project
 from briefgen.write import replace_file
 

@@ -14,6 +14,7 @@ from briefgen.cache import Memo, file_stamp
 from briefgen.clipping import clean_clipping
 from briefgen.errors import Diagnostic, SourcePos
 from briefgen.fields import SLUG, Fields, slug_problem, type_name
+from briefgen.frontmatter import split_front_matter
 from briefgen.images import SourceText, image_file_problem, local_images
 from briefgen.model import (
     CONFIDENCES,
@@ -155,7 +156,7 @@ def _expect_mapping(
 
 # --- settings --------------------------------------------------------------------------
 
-_SETTINGS_KEYS = (
+SETTINGS_KEYS = (
     "title", "subtitle", "edition", "organization", "author", "marking",
     "base_url", "theme", "summary", "pdf", "email",
 )  # fmt: skip
@@ -165,7 +166,7 @@ def _load_settings(path: Path, diagnostics: list[Diagnostic]) -> Settings | None
     node = _load_mapping(path, "briefing.yaml", diagnostics)
     if node is None:
         return None
-    f = Fields(node, _SETTINGS_KEYS, diagnostics, "briefing.yaml")
+    f = Fields(node, SETTINGS_KEYS, diagnostics, "briefing.yaml")
     title = f.text("title", required=True)
     base_url = f.text("base_url")
     if base_url is not None and not HTTP_URL.match(base_url):
@@ -218,7 +219,7 @@ def _email_settings(parent: Fields, diagnostics: list[Diagnostic]) -> EmailSetti
 
 # --- articles --------------------------------------------------------------------------
 
-_ARTICLE_KEYS = ("title", "id", "source", "author", "published", "url", "issues", "summary")
+ARTICLE_KEYS = ("title", "id", "source", "author", "published", "url", "issues", "summary")
 
 
 def _load_articles(
@@ -265,26 +266,6 @@ def _parse_article_cached(
     return memo.put(path, stamp, _parse_article(path, content))
 
 
-def split_front_matter(
-    text: str, path: Path, diagnostics: list[Diagnostic]
-) -> tuple[str | None, str]:
-    """Return (front matter or None, body)."""
-    if not text.startswith("---\n"):
-        return None, text
-    match = re.search(r"^(?:---|\.\.\.)[ \t]*$", text[4:], re.M)
-    if match is None:
-        diagnostics.append(
-            Diagnostic(
-                SourcePos(path, 1, 1),
-                "front matter opened with '---' is never closed; expected a line '---' "
-                "after the fields",
-            )
-        )
-        return None, ""
-    front = text[4 : 4 + match.start()]
-    return front, text[4 + match.end() :].removeprefix("\n")
-
-
 def _parse_article(path: Path, content: Path) -> ParsedArticle:
     diagnostics: list[Diagnostic] = []
     text = read_text(path, diagnostics)
@@ -300,7 +281,7 @@ def _parse_article(path: Path, content: Path) -> ParsedArticle:
             return ParsedArticle(None, tuple(diagnostics))
         if parsed is not None:
             node = _expect_mapping(parsed, path, "front matter", diagnostics)
-    f = Fields(node or YMap({}, {}, SourcePos(path)), _ARTICLE_KEYS, diagnostics, "front matter")
+    f = Fields(node or YMap({}, {}, SourcePos(path)), ARTICLE_KEYS, diagnostics, "front matter")
     is_clipping = path.suffix == ".txt"
     body_start = len(text) - len(body)
     title = f.text("title", required=not is_clipping)
@@ -378,7 +359,7 @@ def _article_id(f: Fields, path: Path, diagnostics: list[Diagnostic]) -> str | N
 
 # --- issues ----------------------------------------------------------------------------
 
-_ISSUE_KEYS = (
+ISSUE_KEYS = (
     "title", "status", "bottom_line", "key_points", "positions", "timeline", "questions", "order",
 )  # fmt: skip
 
@@ -401,7 +382,7 @@ def _load_issue(path: Path, diagnostics: list[Diagnostic]) -> Issue | None:
     node = _load_mapping(path, "an issue", diagnostics)
     if node is None:
         return None
-    f = Fields(node, _ISSUE_KEYS, diagnostics, "issue")
+    f = Fields(node, ISSUE_KEYS, diagnostics, "issue")
     title = f.text("title", required=True)
     bottom_line = f.text("bottom_line", required=True)
     issue = Issue(
@@ -500,7 +481,7 @@ def cites(f: Fields, diagnostics: list[Diagnostic]) -> tuple[Cite, ...]:
 
 # --- the checklist ---------------------------------------------------------------------
 
-_WATCH_KEYS = ("title", "issue", "why", "signposts", "status", "by", "sources")
+WATCH_KEYS = ("title", "issue", "why", "signposts", "status", "by", "sources")
 
 
 def _load_watch(path: Path, diagnostics: list[Diagnostic]) -> tuple[WatchItem, ...]:
@@ -527,7 +508,7 @@ def _load_watch(path: Path, diagnostics: list[Diagnostic]) -> tuple[WatchItem, .
 
 
 def _watch_item(node: YMap, diagnostics: list[Diagnostic], anchors: set[str]) -> WatchItem | None:
-    f = Fields(node, _WATCH_KEYS, diagnostics, "checklist item")
+    f = Fields(node, WATCH_KEYS, diagnostics, "checklist item")
     title = f.text("title", required=True)
     issue = f.text("issue", required=True)
     escalation: tuple[str, ...] = ()

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 
 from briefgen.cli import COMMANDS, make_parser
-from briefgen.load import _ARTICLE_KEYS, _ISSUE_KEYS, _SETTINGS_KEYS, _WATCH_KEYS
+from briefgen.load import ARTICLE_KEYS, ISSUE_KEYS, SETTINGS_KEYS, WATCH_KEYS
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text()
 
 
 def test_every_content_key_is_documented() -> None:
-    for key in (*_SETTINGS_KEYS, *_ARTICLE_KEYS, *_ISSUE_KEYS, *_WATCH_KEYS):
+    for key in (*SETTINGS_KEYS, *ARTICLE_KEYS, *ISSUE_KEYS, *WATCH_KEYS):
         assert re.search(rf"`{key}|\b{key}:", README), key
 
 
