@@ -121,6 +121,8 @@ def render_site(
         outputs.append(OutputFile(page.path, data))
         if memo is not None and key is not None:
             memo.put(page.path, key, data)
+    if memo is not None:
+        memo.keep_only(page.path for page in all_pages)  # pages gone with their article
     if diagnostics:
         raise BuildFailed(dict.fromkeys(diagnostics))
     return outputs

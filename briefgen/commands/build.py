@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from briefgen.build import build
 from briefgen.commands import add_project_argument
 from briefgen.errors import display_path
 
@@ -27,6 +26,8 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from briefgen.build import build
+
     report = build(
         args.project, args.out, with_pdf=not args.no_pdf, use_manifest=True, force=args.force
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from briefgen.build import check_only
 from briefgen.commands import add_project_argument
 
 
@@ -18,6 +17,8 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from briefgen.build import check_only
+
     report = check_only(args.project)
     print(
         f"ok: {_count(report.articles, 'article')}, "

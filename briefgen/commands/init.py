@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from briefgen.builtins import starter_dir
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos, display_path
 
 
@@ -20,6 +19,8 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from briefgen.builtins import starter_dir
+
     target: Path = args.directory
     try:
         problem = _problem(target)

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from briefgen.build import pdf_bytes, pdf_only
 from briefgen.commands import add_project_argument
 from briefgen.errors import display_path
 
@@ -31,6 +30,8 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from briefgen.build import pdf_bytes, pdf_only
+
     if args.output == "-":
         sys.stdout.buffer.write(pdf_bytes(args.project))
         sys.stdout.flush()
