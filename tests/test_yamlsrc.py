@@ -1,0 +1,183 @@
+"""YAML with positions: every value knows its line and column, duplicate keys are mistakes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+
+from briefgen.errors import Diagnostic
+from briefgen.frontmatter import parse_front_matter
+from briefgen.yamlsrc import YMap, YScalar, YSeq, YValue, parse_yaml
+
+FILE = Path("content/issues/talks.yaml")
+
+
+def parse(text: str, line_offset: int = 0) -> tuple[YValue | None, list[str]]:
+    """The parsed document and its diagnostics as the user reads them."""
+    diagnostics: list[Diagnostic] = []
+    node = parse_yaml(text, FILE, diagnostics, line_offset)
+    return node, [str(d) for d in diagnostics]
+
+
+def test_every_value_knows_where_it_was_written() -> None:
+    node, problems = parse(
+        dedent("""\
+            title: The talks
+            key_points:
+              - text: Talks are slow.
+                sources: [alpha, beta]
+            """)
+    )
+    assert problems == []
+    assert isinstance(node, YMap)
+    assert str(node.key_pos["key_points"]) == f"{FILE}:2:1"
+    assert str(node.values["title"].pos) == f"{FILE}:1:8"
+    points = node.values["key_points"]
+    assert isinstance(points, YSeq)
+    point = points.items[0]
+    assert isinstance(point, YMap)
+    assert str(point.pos) == f"{FILE}:3:5"
+    sources = point.values["sources"]
+    assert isinstance(sources, YSeq)
+    assert [(item.value, str(item.pos)) for item in sources.items if isinstance(item, YScalar)] == [
+        ("alpha", f"{FILE}:4:15"),
+        ("beta", f"{FILE}:4:22"),
+    ]
+
+
+def test_columns_count_characters_not_bytes() -> None:
+    node, _ = parse("sources: [é中, alpha]\n")
+    assert isinstance(node, YMap)
+    sources = node.values["sources"]
+    assert isinstance(sources, YSeq)
+    assert str(sources.items[1].pos) == f"{FILE}:1:15"
+
+
+def test_values_keep_the_types_yaml_gives_them() -> None:
+    node, _ = parse("edition: 2026-03-01\norder: 3\ndraft: false\nnote:\ntitle: '2026'\n")
+    assert isinstance(node, YMap)
+    values = {key: value.value for key, value in node.values.items() if isinstance(value, YScalar)}
+    assert values == {
+        "edition": dt.date(2026, 3, 1),
+        "order": 3,
+        "draft": False,
+        "note": None,
+        "title": "2026",
+    }
+
+
+def test_impossible_date_is_kept_as_its_text_for_the_field_to_report() -> None:
+    node, problems = parse("edition: 2026-02-30\n")
+    assert problems == []
+    assert isinstance(node, YMap)
+    assert node.values["edition"] == YScalar(
+        "2026-02-30", node.values["edition"].pos, "tag:yaml.org,2002:timestamp"
+    )
+
+
+def test_duplicate_key_is_reported_where_it_is_repeated_and_the_first_value_kept() -> None:
+    node, problems = parse("title: First\nstatus: steady\ntitle: Second\n")
+    assert problems == [f"{FILE}:3:1: duplicate key 'title' (first given on line 1)"]
+    assert isinstance(node, YMap)
+    assert node.values["title"] == YScalar(
+        "First", node.values["title"].pos, "tag:yaml.org,2002:str"
+    )
+
+
+def test_duplicate_key_deep_inside_a_list_is_reported_too() -> None:
+    _, problems = parse(
+        dedent("""\
+            key_points:
+              - text: One
+                confidence: high
+                confidence: low
+            """)
+    )
+    assert problems == [f"{FILE}:4:5: duplicate key 'confidence' (first given on line 3)"]
+
+
+def test_duplicate_of_an_empty_key_is_still_a_duplicate() -> None:
+    _, problems = parse("summary:\nsummary: Written twice.\n")
+    assert problems == [f"{FILE}:2:1: duplicate key 'summary' (first given on line 1)"]
+
+
+def test_a_key_that_is_not_a_plain_name_is_reported_and_the_rest_read() -> None:
+    node, problems = parse("? [a, b]\n: 1\ntitle: Kept\n")
+    assert problems == [f"{FILE}:1:3: a key must be a plain name"]
+    assert isinstance(node, YMap)
+    assert list(node.values) == ["title"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "title: Talks\nsources:\n  - alpha\n  - [beta\n",
+            f"{FILE}:5:1: YAML syntax error: did not find expected ',' or ']' "
+            "(while parsing a flow sequence)",
+        ),
+        (
+            "title: Talks\n\tstatus: steady\n",
+            f"{FILE}:2:1: YAML syntax error: found a tab character that violates indentation "
+            "(while scanning a plain scalar)",
+        ),
+        ("a: &x 1\nb: *x\nc: *nope\n", f"{FILE}:3:4: YAML syntax error: found undefined alias"),
+        (
+            "title: One\n---\ntitle: Two\n",
+            f"{FILE}:2:1: YAML syntax error: but found another document "
+            "(expected a single document in the stream)",
+        ),
+    ],
+)
+def test_syntax_error_is_one_message_at_its_position(text: str, message: str) -> None:
+    node, problems = parse(text)
+    assert node is None
+    assert problems == [message]
+
+
+def test_line_offset_moves_every_position_by_the_lines_before_the_yaml() -> None:
+    node, _ = parse("title: Alpha\n", line_offset=1)
+    assert isinstance(node, YMap)
+    assert str(node.values["title"].pos) == f"{FILE}:2:8"
+    _, problems = parse("title: [Alpha\n", line_offset=1)
+    assert [p.split(": ", 1)[0] for p in problems] == [f"{FILE}:3:1"]
+
+
+def test_front_matter_mistakes_point_at_the_line_in_the_article_file() -> None:
+    path = Path("content/articles/alpha.md")
+    diagnostics: list[Diagnostic] = []
+    node, body = parse_front_matter(
+        "---\ntitle: Alpha\ntitle: Again\n---\nBody text.\n", path, diagnostics
+    )
+    assert body == "Body text.\n"
+    assert isinstance(node, YMap)
+    assert [str(d) for d in diagnostics] == [
+        f"{path}:3:1: duplicate key 'title' (first given on line 2)"
+    ]
+
+
+def test_an_empty_document_is_nothing_and_no_mistake() -> None:
+    assert parse("") == (None, [])
+    assert parse("# only a comment\n") == (None, [])
+
+
+def test_python_tags_are_read_as_plain_data_and_never_run(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    node, problems = parse(
+        f"a: !!python/object/apply:os.system ['touch {os.fspath(marker)}']\n"
+        "b: !!python/name:os.system x\n"
+    )
+    assert problems == []
+    assert isinstance(node, YMap)
+    command = node.values["a"]
+    assert isinstance(command, YSeq)
+    assert [item.value for item in command.items if isinstance(item, YScalar)] == [
+        f"touch {os.fspath(marker)}"
+    ]
+    name = node.values["b"]
+    assert isinstance(name, YScalar) and name.value == "x"
+    assert not marker.exists()
