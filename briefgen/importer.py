@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -16,11 +18,13 @@ from pathlib import Path
 import yaml
 
 from briefgen.clipping import RemovedLine, clean_clipping, decode_bytes
-from briefgen.errors import BuildFailed, Diagnostic, SourcePos
-from briefgen.frontmatter import split_front_matter
-from briefgen.load import ARTICLE_SUFFIXES, slugify, source_files
-from briefgen.project import Project
+from briefgen.errors import BuildFailed, Diagnostic, SourcePos, did_you_mean
+from briefgen.fields import type_name
+from briefgen.frontmatter import parse_front_matter
+from briefgen.load import ARTICLE_SUFFIXES, ISSUE_SUFFIXES, read_text, slugify, source_files
+from briefgen.project import Project, find_project
 from briefgen.write import replace_file
+from briefgen.yamlsrc import YMap, YScalar, YSeq, YValue
 
 _SLUG_LIMIT = 50
 
@@ -66,9 +70,53 @@ def article_slug(title: str) -> str:
     return slugify(ascii_words, limit=_SLUG_LIMIT) if re.search("[A-Za-z0-9]", ascii_words) else ""
 
 
-def import_clippings(clips: list[Clip], project: Project, options: ImportOptions) -> list[Imported]:
-    """Clean every clipping and write it as an article; raise BuildFailed, writing nothing,
-    when any of them cannot be imported."""
+def import_clippings(
+    names: Sequence[str], project_dir: Path, options: ImportOptions
+) -> list[Imported]:
+    """Import the clipping files names ('-' is standard input) into the project at
+    project_dir; raise BuildFailed, writing nothing, when any of them cannot be imported."""
+    project = find_project(project_dir)
+    check_issue_ids(options.issues, project)
+    return _import_clips(read_clips(names), project, options)
+
+
+def read_clips(names: Sequence[str]) -> list[Clip]:
+    """The bytes of every file named ('-' reads standard input); BuildFailed if any is
+    unreadable."""
+    clips: list[Clip] = []
+    problems: list[Diagnostic] = []
+    for name in names:
+        if name == "-":
+            clips.append(Clip("-", sys.stdin.buffer.read()))
+            continue
+        try:
+            clips.append(Clip(name, Path(name).read_bytes()))
+        except OSError as exc:
+            problems.append(Diagnostic(SourcePos(Path(name)), f"cannot read: {exc.strerror}"))
+    if problems:
+        raise BuildFailed(problems)
+    return clips
+
+
+def check_issue_ids(ids: tuple[str, ...], project: Project) -> None:
+    """Raise BuildFailed when an id names no issue file of the project."""
+    known = [path.stem for path in source_files(project.issues, ISSUE_SUFFIXES)]
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        where = SourcePos(project.issues)
+        raise BuildFailed(
+            Diagnostic(
+                where,
+                f"--issues names '{i}', which is not an issue{did_you_mean(i, known)}; "
+                f"expected one of: {', '.join(known) or '(no issues yet)'}",
+            )
+            for i in unknown
+        )
+
+
+def _import_clips(clips: list[Clip], project: Project, options: ImportOptions) -> list[Imported]:
+    """Clean every clipping and write it as an article, or write nothing when any of them
+    cannot be imported."""
     diagnostics: list[Diagnostic] = []
     existing = existing_ids(project.articles)
     planned: set[str] = set()
@@ -107,11 +155,11 @@ def _prepare(
     """The cleaned clipping as an Imported (path still unset) and its file text."""
     where = Path(clip.name)
     text, warning = decode_bytes(clip.data)
-    front, body = split_front_matter(text.replace("\r\n", "\n"), where, diagnostics)
-    fields = _front_fields(front, where, diagnostics)
-    if fields is None:
+    parsed = _front_fields(text.replace("\r\n", "\n"), where, diagnostics)
+    if parsed is None:
         return None
-    given_title = options.title or _text_field(fields, "title")
+    fields, body = parsed
+    given_title = options.title or _as_text(fields.get("title"))
     clipping = clean_clipping(body, title=given_title)
     if clipping.title is None or not clipping.markdown.strip():
         diagnostics.append(
@@ -133,31 +181,40 @@ def _prepare(
 
 
 def _front_fields(
-    front: str | None, where: Path, diagnostics: list[Diagnostic]
-) -> dict[str, object] | None:
-    """The clipping's own front matter as a mapping ({} without one); None if broken."""
-    if front is None:
-        return {} if not diagnostics else None
-    try:
-        fields = yaml.safe_load(front)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        pos = SourcePos(where, mark.line + 2, mark.column + 1) if mark else SourcePos(where)
-        diagnostics.append(Diagnostic(pos, f"front matter is not valid YAML: {exc}"))
-        return None
-    if fields is None:
-        return {}
-    if not isinstance(fields, dict):
-        diagnostics.append(
-            Diagnostic(SourcePos(where, 2), "front matter must be a mapping of fields")
+    text: str, where: Path, diagnostics: list[Diagnostic]
+) -> tuple[dict[str, object], str] | None:
+    """The clipping's own front matter as plain values ({} without one), and the body;
+    None when the build would refuse the front matter, with the build's diagnostics."""
+    found: list[Diagnostic] = []
+    node, body = parse_front_matter(text, where, found)
+    if node is not None and not isinstance(node, YMap):
+        found.append(
+            Diagnostic(node.pos, f"front matter must be a mapping of fields, not {type_name(node)}")
         )
+    diagnostics.extend(found)
+    if found:
         return None
-    return {str(key): value for key, value in fields.items()}
+    return (_plain_fields(node) if isinstance(node, YMap) else {}), body
 
 
-def _text_field(fields: dict[str, object], key: str) -> str | None:
-    value = fields.get(key)
-    return value.strip() or None if isinstance(value, str) else None
+def _plain_fields(node: YMap) -> dict[str, object]:
+    return {key: _plain(value) for key, value in node.values.items()}
+
+
+def _plain(node: YValue) -> object:
+    """The value yaml.safe_load would give, so the article file keeps dates and lists."""
+    if isinstance(node, YMap):
+        return _plain_fields(node)
+    if isinstance(node, YSeq):
+        return [_plain(item) for item in node.items]
+    return node.value
+
+
+def _as_text(value: object) -> str | None:
+    """A field as the build reads text: numbers and dates count, true/false does not."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float | date):
+        return None
+    return str(value).strip() or None
 
 
 def article_text(fields: dict[str, object], markdown: str) -> str:
@@ -181,17 +238,10 @@ def existing_ids(folder: Path) -> dict[str, Path]:
 
 
 def _declared_id(path: Path) -> str | None:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    front, _body = split_front_matter(text, path, [])
-    try:
-        fields = yaml.safe_load(front) if front else None
-    except yaml.YAMLError:
-        return None
-    value = fields.get("id") if isinstance(fields, dict) else None
-    return str(value) if value else None
+    text = read_text(path, [])
+    node, _body = parse_front_matter(text, path, []) if text is not None else (None, "")
+    value = node.values.get("id") if isinstance(node, YMap) else None
+    return _as_text(value.value) if isinstance(value, YScalar) else None
 
 
 def _slug_for(title: str, clip_name: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -299,3 +300,59 @@ def test_malformed_utf16_is_read_with_a_warning(
     assert result.code == 0, result.err
     assert "warning: malformed UTF-16" in result.out
     assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize(
+    ("front", "message"),
+    [
+        ("title: Port strike ends\ntitle: Dockers vote\n", "3:1: duplicate key 'title'"),
+        ("title: Port strike ends\nissues: [taiwan\n", "4:1: YAML syntax error"),
+    ],
+)
+def test_broken_front_matter_is_reported_as_the_build_reports_it(
+    front: str, message: str, new_project: Path, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    text = f"---\n{front}---\nPort strike ends\n\nDockers voted.\n"
+    clip = tmp_path / "strike.txt"
+    clip.write_text(text)
+    imported = run("import", clip, new_project)
+    assert imported.code == 1
+    assert f"strike.txt:{message}" in imported.err
+    (new_project / "content" / "articles" / "strike.txt").write_text(text)
+    checked = run("check", new_project)
+    assert checked.code == 1
+    import_errors = [line.split("strike.txt:", 1)[1] for line in imported.err.splitlines()[:-1]]
+    check_errors = [line.split("strike.txt:", 1)[1] for line in checked.err.splitlines()[:-1]]
+    assert import_errors == check_errors
+
+
+def test_front_matter_values_keep_their_types(
+    new_project: Path, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    clip = tmp_path / "strike.txt"
+    clip.write_text(
+        "---\ntitle: 1984\npublished: 2025-11-25\nissues: [example]\nsummary: '2025'\n---\n"
+        "Dockers voted to end the strike.\n"
+    )
+    result = run("import", clip, new_project)
+    assert result.code == 0, result.err
+    fields, _body = split_article(new_project / "content" / "articles" / "1984.md")
+    assert fields == {
+        "title": "1984",
+        "published": date(2025, 11, 25),
+        "issues": ["example"],
+        "summary": "2025",
+    }
+    assert run("check", new_project).code == 0
+
+
+def test_an_id_declared_by_a_kept_clipping_counts_as_existing(
+    new_project: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = new_project / "content" / "articles" / "kept.txt"
+    kept.write_bytes(b"\xef\xbb\xbf---\r\nid: port-strike-ends\r\n---\r\nStrike\r\n\r\nText.\r\n")
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"Port strike ends\n\nText.\n")))
+    result = run("import", "-", new_project)
+    assert result.code == 1
+    assert "an article with id 'port-strike-ends' already exists (kept.txt)" in result.err
+    assert not (new_project / "content" / "articles" / "port-strike-ends.md").exists()

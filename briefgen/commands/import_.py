@@ -9,11 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from briefgen.errors import BuildFailed, Diagnostic, SourcePos, did_you_mean, display_path
-from briefgen.fields import SLUG
-from briefgen.importer import Clip, ImportOptions, import_clippings
-from briefgen.load import HTTP_URL, ISSUE_SUFFIXES, source_files
-from briefgen.project import Project, find_project
+from briefgen.errors import display_path
 
 
 def add_parser(sub: Any) -> None:
@@ -46,8 +42,8 @@ def run(args: argparse.Namespace) -> int:
     if len(files) > 1 and (args.title or args.url):
         print("briefgen import: --title and --url name one article; give one FILE", file=sys.stderr)
         return 2
-    project = find_project(project_dir)
-    _check_issue_ids(args.issues, project)
+    from briefgen.importer import ImportOptions, import_clippings
+
     options = ImportOptions(
         title=args.title,
         source=args.source,
@@ -56,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         issues=args.issues,
         force=args.force,
     )
-    for imported in import_clippings(_read(files), project, options):
+    for imported in import_clippings(files, project_dir, options):
         verb = "replaced" if imported.replaced else "wrote"
         print(f"{imported.clip_name}: {verb} {display_path(imported.path)}")
         print(f"  title: {_printable(imported.title)}")
@@ -74,37 +70,6 @@ def _split_paths(paths: list[str]) -> tuple[list[str], Path]:
     return paths, Path(".")
 
 
-def _read(files: list[str]) -> list[Clip]:
-    clips: list[Clip] = []
-    problems: list[Diagnostic] = []
-    for name in files:
-        if name == "-":
-            clips.append(Clip("-", sys.stdin.buffer.read()))
-            continue
-        try:
-            clips.append(Clip(name, Path(name).read_bytes()))
-        except OSError as exc:
-            problems.append(Diagnostic(SourcePos(Path(name)), f"cannot read: {exc.strerror}"))
-    if problems:
-        raise BuildFailed(problems)
-    return clips
-
-
-def _check_issue_ids(ids: tuple[str, ...], project: Project) -> None:
-    known = [path.stem for path in source_files(project.issues, ISSUE_SUFFIXES)]
-    unknown = [i for i in ids if i not in known]
-    if unknown:
-        where = SourcePos(project.issues)
-        raise BuildFailed(
-            Diagnostic(
-                where,
-                f"--issues names '{i}', which is not an issue{did_you_mean(i, known)}; "
-                f"expected one of: {', '.join(known) or '(no issues yet)'}",
-            )
-            for i in unknown
-        )
-
-
 def _printable(text: str) -> str:
     """Text from the web, safe for a terminal: no escape sequences."""
     return "".join(c if c.isprintable() else "\ufffd" for c in text)
@@ -117,6 +82,8 @@ def _title(text: str) -> str:
 
 
 def _url(text: str) -> str:
+    from briefgen.load import HTTP_URL
+
     if not HTTP_URL.match(text):
         raise argparse.ArgumentTypeError(f"'{text}' is not an http:// or https:// URL")
     return text
@@ -130,6 +97,8 @@ def _date(text: str) -> date:
 
 
 def _issue_ids(text: str) -> tuple[str, ...]:
+    from briefgen.fields import SLUG
+
     ids = tuple(part.strip() for part in text.split(",") if part.strip())
     for issue_id in ids:
         if not SLUG.match(issue_id):
