@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_build import make_project  # noqa: E402
+from bench_build import make_project
 
 HEAVY = ("weasyprint", "jinja2", "markdown_it", "yaml", "watchdog", "smtplib", "http.server")
 RUNS = 9
