@@ -71,6 +71,7 @@ def test_links_are_as_short_as_the_folders_allow(page: str, target: str, link: s
 def test_absolute_urls_need_a_base_url() -> None:
     assert urls.absolute(None, urls.issue_page("talks")) is None
     assert urls.absolute("", urls.FEED) is None
+    assert urls.absolute("https://x.example/", urls.FEED) == "https://x.example/feed.xml"
 
 
 @pytest.mark.parametrize(

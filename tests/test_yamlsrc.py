@@ -163,6 +163,8 @@ def test_front_matter_mistakes_point_at_the_line_in_the_article_file() -> None:
 def test_an_empty_document_is_nothing_and_no_mistake() -> None:
     assert parse("") == (None, [])
     assert parse("# only a comment\n") == (None, [])
+    node, _ = parse("# a comment\ntitle: Talks\n")
+    assert isinstance(node, YMap) and str(node.values["title"].pos) == f"{FILE}:2:8"
 
 
 def test_python_tags_are_read_as_plain_data_and_never_run(tmp_path: Path) -> None:

@@ -1,0 +1,248 @@
+"""The output writer: all or nothing, and an unchanged file is never touched."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from briefgen.errors import BuildFailed
+from briefgen.write import OutputFile, WriteReport, check_outputs, replace_file, write_site
+
+TOO_LONG = "x" * 300 + ".html"
+"""A name no file system accepts (the limit is 255 bytes): a write that fails as root too."""
+
+
+def snapshot(root: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Every file under root with its bytes, inode and mtime."""
+    return {
+        path.relative_to(root).as_posix(): (
+            path.read_bytes(),
+            path.stat().st_ino,
+            path.stat().st_mtime_ns,
+        )
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def leftovers(parent: Path) -> list[str]:
+    """Staging and work folders the writer left beside the output."""
+    return sorted(p.name for p in parent.iterdir() if p.name.startswith("."))
+
+
+def test_first_build_writes_every_file_and_no_staging_folder(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    report = write_site(
+        [OutputFile("index.html", b"home"), OutputFile("issues/talks/index.html", b"talks")], out
+    )
+    assert report == WriteReport(("index.html", "issues/talks/index.html"), (), ())
+    assert {rel: data for rel, (data, _, _) in snapshot(out).items()} == {
+        "index.html": b"home",
+        "issues/talks/index.html": b"talks",
+    }
+    assert leftovers(tmp_path) == []
+
+
+def test_first_build_creates_missing_parent_folders(tmp_path: Path) -> None:
+    out = tmp_path / "deep" / "er" / "site"
+    write_site([OutputFile("index.html", b"home")], out)
+    assert (out / "index.html").read_bytes() == b"home"
+
+
+def test_rebuild_rewrites_only_changed_files_and_keeps_inode_and_mtime_of_the_rest(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "site"
+    write_site([OutputFile("index.html", b"home"), OutputFile("assets/style.css", b"body {}")], out)
+    before = snapshot(out)
+    report = write_site(
+        [
+            OutputFile("index.html", b"home, edited"),
+            OutputFile("assets/style.css", b"body {}"),
+            OutputFile("watch/index.html", b"new page"),
+        ],
+        out,
+    )
+    assert report == WriteReport(("index.html", "watch/index.html"), ("assets/style.css",), ())
+    after = snapshot(out)
+    assert after["assets/style.css"] == before["assets/style.css"]
+    assert after["index.html"][0] == b"home, edited"
+    assert after["watch/index.html"][0] == b"new page"
+    assert leftovers(tmp_path) == []
+
+
+def test_rebuild_of_same_size_but_different_bytes_is_written(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_site([OutputFile("index.html", b"aaaa")], out)
+    report = write_site([OutputFile("index.html", b"bbbb")], out)
+    assert report.written == ("index.html",)
+    assert (out / "index.html").read_bytes() == b"bbbb"
+
+
+def test_rebuild_removes_files_no_longer_built_and_their_empty_folders(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_site(
+        [
+            OutputFile("index.html", b"home"),
+            OutputFile("articles/beta/index.html", b"beta"),
+            OutputFile("articles/alpha/index.html", b"alpha"),
+        ],
+        out,
+    )
+    (out / "stray.html").write_bytes(b"put here by hand")
+    report = write_site(
+        [OutputFile("index.html", b"home"), OutputFile("articles/alpha/index.html", b"alpha")], out
+    )
+    assert report.removed == ("articles/beta/index.html", "stray.html")
+    assert report.written == ()
+    assert sorted(snapshot(out)) == ["articles/alpha/index.html", "index.html"]
+    assert not (out / "articles" / "beta").exists()
+    assert (out / "articles").is_dir()
+
+
+def test_nothing_changed_touches_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    files = [OutputFile("index.html", b"home"), OutputFile("feed.xml", b"<feed/>")]
+    write_site(files, out)
+    before = snapshot(out)
+    folder_mtime = out.stat().st_mtime_ns
+    report = write_site(files, out)
+    assert report == WriteReport((), ("index.html", "feed.xml"), ())
+    assert snapshot(out) == before
+    assert out.stat().st_mtime_ns == folder_mtime
+    assert leftovers(tmp_path) == []
+
+
+def test_a_folder_of_the_last_build_may_become_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_site([OutputFile("index.html", b"home"), OutputFile("notes/a.html", b"a")], out)
+    report = write_site(
+        [OutputFile("index.html", b"home"), OutputFile("notes", b"now a file")], out
+    )
+    assert report.removed == ("notes/a.html",)
+    assert (out / "notes").read_bytes() == b"now a file"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=FileExistsError,
+    reason="write._commit places new files before it removes old ones, so a rebuild that "
+    "needs a folder where the last build wrote a file fails with FileExistsError (a clean "
+    "build of the same files succeeds)",
+)
+def test_a_file_of_the_last_build_may_become_a_folder(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_site([OutputFile("index.html", b"home"), OutputFile("notes", b"a file")], out)
+    report = write_site(
+        [OutputFile("index.html", b"home"), OutputFile("notes/a.html", b"now in a folder")], out
+    )
+    assert report.removed == ("notes",)
+    assert (out / "notes" / "a.html").read_bytes() == b"now in a folder"
+
+
+def test_failed_first_build_leaves_no_site_and_no_staging_folder(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    with pytest.raises(OSError, match="File name too long"):
+        write_site([OutputFile("index.html", b"home"), OutputFile(TOO_LONG, b"x")], out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_failed_rebuild_leaves_the_previous_output_exactly_as_it_was(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_site(
+        [OutputFile("index.html", b"home"), OutputFile("articles/beta/index.html", b"beta")], out
+    )
+    before = snapshot(out)
+    with pytest.raises(OSError, match="File name too long"):
+        write_site([OutputFile("index.html", b"home, edited"), OutputFile(TOO_LONG, b"x")], out)
+    assert snapshot(out) == before
+    assert leftovers(tmp_path) == []
+
+
+@pytest.fixture
+def immutable_folder(tmp_path: Path) -> Iterator[Path]:
+    """A folder whose entries not even root may move (chattr +i), unlocked afterwards."""
+    folder = tmp_path / "site" / "locked"
+    folder.mkdir(parents=True)
+    (folder / "page.html").write_bytes(b"old page")
+    chattr = shutil.which("chattr")
+    if chattr is None:
+        pytest.skip("needs chattr to make a write fail as root")
+    locked = subprocess.run([chattr, "+i", folder], capture_output=True, check=False)
+    if locked.returncode != 0:
+        pytest.skip(f"this file system cannot lock a folder: {locked.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run([chattr, "-i", folder], check=True)
+
+
+def test_error_while_moving_files_in_puts_back_those_already_moved(
+    tmp_path: Path, immutable_folder: Path
+) -> None:
+    out = tmp_path / "site"
+    (out / "index.html").write_bytes(b"old home")
+    before = snapshot(out)
+    with pytest.raises(PermissionError):
+        write_site(
+            [OutputFile("index.html", b"new home"), OutputFile("locked/page.html", b"new page")],
+            out,
+        )
+    # index.html was replaced before locked/page.html failed: the old file is back
+    assert snapshot(out) == before
+    assert leftovers(tmp_path) == []
+
+
+def test_replace_file_swaps_the_whole_file_and_leaves_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "briefing.pdf"
+    target.write_bytes(b"old bytes")
+    with target.open("rb") as reader:
+        replace_file(target, b"new bytes")
+        assert reader.read() == b"old bytes"  # a reader mid-way sees the old file whole
+    assert target.read_bytes() == b"new bytes"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["briefing.pdf"]
+
+
+def test_replace_file_that_fails_leaves_the_target_and_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "briefing.pdf"
+    target.mkdir()
+    (target / "kept.txt").write_text("kept")
+    with pytest.raises(IsADirectoryError):
+        replace_file(target, b"%PDF-")
+    assert (target / "kept.txt").read_text() == "kept"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["briefing.pdf"]
+
+
+@pytest.mark.parametrize(
+    "path", ["../outside.html", "/etc/passwd", "issues/../../x.html", "issues\\talks.html", ""]
+)
+def test_output_path_that_leaves_the_site_is_refused_before_anything_is_written(
+    path: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    with pytest.raises(BuildFailed) as failed:
+        write_site([OutputFile("index.html", b"home"), OutputFile(path, b"x")], out)
+    assert [str(d) for d in failed.value.diagnostics] == [
+        f"{out}:1:1: output path '{path}' leaves the site"
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_every_clash_of_outputs_is_reported_at_once(tmp_path: Path) -> None:
+    files = [
+        OutputFile("index.html", b"one"),
+        OutputFile("index.html", b"two"),
+        OutputFile("media", b"a file"),
+        OutputFile("media/map.png", b"png"),
+    ]
+    with pytest.raises(BuildFailed) as failed:
+        check_outputs(files, tmp_path / "site")
+    assert [d.message for d in failed.value.diagnostics] == [
+        "two outputs claim 'index.html'",
+        "output 'media' is a file, but 'media/map.png' needs it as a folder",
+    ]
+    check_outputs(files[1:2] + files[3:], tmp_path / "site")  # without the clashes: fine
