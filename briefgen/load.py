@@ -214,7 +214,12 @@ def _email_settings(parent: Fields, diagnostics: list[Diagnostic]) -> EmailSetti
     if node is None:
         return EmailSettings()
     f = Fields(node, ("from", "subject"), diagnostics, "email settings")
-    return EmailSettings(sender=f.text("from"), subject=f.text("subject") or DEFAULT_EMAIL.subject)
+    return EmailSettings(
+        sender=f.text("from"),
+        subject=f.text("subject") or DEFAULT_EMAIL.subject,
+        sender_pos=f.pos("from"),
+        subject_pos=f.pos("subject"),
+    )
 
 
 # --- articles --------------------------------------------------------------------------

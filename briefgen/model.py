@@ -143,6 +143,10 @@ class PdfSettings:
 class EmailSettings:
     sender: str | None = None
     subject: str = "{title} — {edition}"
+    sender_pos: SourcePos | None = None
+    """Where email.from is written (else the email mapping); None without one."""
+    subject_pos: SourcePos | None = None
+    """Where email.subject is written (else the email mapping); None without one."""
 
 
 @dataclass(frozen=True, slots=True)

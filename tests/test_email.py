@@ -1,8 +1,8 @@
-"""`briefgen email` against real SMTP servers on loopback (aiosmtpd), plain and TLS.
+"""`briefgen email` end to end: the command against real SMTP servers on loopback.
 
-Certificates come from trustme at test time: a throwaway CA, so no key is committed.
-Every message a server receives is parsed with the email package and checked part
-by part; the PDF attachment must be byte for byte the PDF the build wrote.
+The servers (aiosmtpd, with trustme certificates) come from test_mail_smtp.py. Every
+message a server receives is parsed with the email package and checked part by part;
+the PDF attachment must be byte for byte the PDF the build wrote.
 """
 
 from __future__ import annotations
@@ -10,30 +10,36 @@ from __future__ import annotations
 import email
 import email.policy
 import os
-import socket
-import ssl
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-import trustme
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from briefgen import mail
-from briefgen.build import prepare
+import briefgen.load
 from briefgen.cli import main
+from briefgen.load import Loaded
+from briefgen.project import Project
 
 from .conftest import Result
+from .test_mail_smtp import (
+    PASSWORD,
+    USER,
+    Handler,
+    Smtp,
+    Tls,
+    check_login,
+    free_port,
+    make_tls,
+    smtp_servers,
+    starttls_server,
+)
 
 SENDER = "Analysis desk <desk@example.org>"
 BASE_URL = "https://briefs.example.org/weekly/"
 PDF_NAME = "weekly-brief.pdf"
-USER, PASSWORD = "analyst", "correct horse battery"
 
 
 # --- a built project --------------------------------------------------------------------
@@ -54,6 +60,17 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory: pytest.TempPathFactory) -> Tls:
+    return make_tls(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Smtp]]:
+    with smtp_servers(monkeypatch) as start:
+        yield start
+
+
 def one_line_error(result: Result) -> str:
     """The single line a failure prints: no traceback, nothing sent or shown as sent."""
     assert result.code == 1, result
@@ -69,122 +86,6 @@ def parse(data: bytes) -> EmailMessage:
     message = email.message_from_bytes(data, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
     return message
-
-
-# --- real SMTP servers ------------------------------------------------------------------
-
-
-@dataclass
-class Received:
-    mail_from: str
-    rcpt_tos: list[str]
-    data: bytes
-    tls: bool
-    login: bytes | None
-
-
-@dataclass
-class Handler:
-    """Records each message; refuses RCPT TO for the addresses in `refuse`."""
-
-    refuse: tuple[str, ...] = ()
-    messages: list[Received] = field(default_factory=list)
-
-    async def handle_RCPT(
-        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
-    ) -> str:
-        if address in self.refuse:
-            return "550 5.1.1 No such user here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        login = session.auth_data.login if isinstance(session.auth_data, LoginPassword) else None
-        self.messages.append(
-            Received(
-                envelope.mail_from,
-                list(envelope.rcpt_tos),
-                envelope.original_content,
-                session.ssl is not None,
-                login,
-            )
-        )
-        return "250 Message accepted for delivery"
-
-
-def check_login(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
-    ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
-        USER.encode(),
-        PASSWORD.encode(),
-    )
-    # handled=False: let aiosmtpd send the 235 or 535 reply itself.
-    return AuthResult(success=ok, handled=False, auth_data=data)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class Tls:
-    ca_file: Path
-    server_context: ssl.SSLContext
-
-
-@pytest.fixture(scope="module")
-def tls(tmp_path_factory: pytest.TempPathFactory) -> Tls:
-    """A throwaway CA and a server certificate for 127.0.0.1, made by trustme."""
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost")
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    cert.configure_cert(context)
-    ca_file = tmp_path_factory.mktemp("tls") / "ca.pem"
-    ca.cert_pem.write_to_path(os.fspath(ca_file))
-    return Tls(ca_file, context)
-
-
-@dataclass
-class Smtp:
-    handler: Handler
-    port: int
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-
-@pytest.fixture
-def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Smtp]]:
-    """Start aiosmtpd servers on loopback; stop them after the test."""
-    for name in ("BRIEFGEN_SMTP_PASSWORD", "BRIEFGEN_SMTP_CAFILE"):
-        monkeypatch.delenv(name, raising=False)
-    controllers: list[Controller] = []
-
-    def start(handler: Handler | None = None, **kwargs: Any) -> Smtp:
-        handler = handler or Handler()
-        port = free_port()
-        controller = Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
-        controller.start()
-        controllers.append(controller)
-        return Smtp(handler, port)
-
-    yield start
-    for controller in controllers:
-        controller.stop()
-
-
-def starttls_server(start: Callable[..., Smtp], tls: Tls, handler: Handler | None = None) -> Smtp:
-    """STARTTLS required, and AUTH required (offered only after STARTTLS)."""
-    return start(
-        handler,
-        tls_context=tls.server_context,
-        require_starttls=True,
-        authenticator=check_login,
-        auth_required=True,
-    )
 
 
 # --- the message ------------------------------------------------------------------------
@@ -506,6 +407,35 @@ def test_builds_what_is_out_of_date(
     assert attachment.get_content() == pdf
 
 
+def test_prepares_the_project_once(
+    tmp_path: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Headers, bodies and the build share one prepared project: one load of it."""
+    root = tmp_path / "fresh"
+    assert main(["init", os.fspath(root)]) == 0  # not built: the build has work to do
+    loads: list[Path] = []
+    real_load = briefgen.load.load
+
+    # prepare() imports load when it runs, so this counts every prepare, however reached.
+    def counting_load(project: Project, *args: Any, **kwargs: Any) -> Loaded:
+        loads.append(project.root)
+        return real_load(project, *args, **kwargs)
+
+    monkeypatch.setattr(briefgen.load, "load", counting_load)
+    target = tmp_path / "briefing.eml"
+    result = run("email", root, "--eml", target, "--from", SENDER, "--to", "jane@example.com")
+    assert result.code == 0, result.err
+    assert loads == [root.absolute()]
+    pdf = (root / "site" / "briefing.pdf").read_bytes()
+    message = parse(target.read_bytes())
+    assert message["From"] == SENDER
+    assert message["To"] == "jane@example.com"
+    [attachment] = message.iter_attachments()
+    assert attachment.get_content() == pdf
+    text = message.get_body(("plain",))
+    assert text is not None and "The interim arrangement" in text.get_content()
+
+
 # --- bad input --------------------------------------------------------------------------
 
 
@@ -632,45 +562,6 @@ def test_usage_errors(built: Path, run: Callable[..., Result], args: list[str]) 
 
 # --- the templates ----------------------------------------------------------------------
 
-HOSTILE = {
-    "content/briefing.yaml": """\
-        title: "Q&A <script>alert(1)</script>"
-        edition: 2026-03-01
-        summary: "Talks <b>stall</b> & resume."
-        email:
-          from: desk@example.org
-        """,
-}
-
-
-def test_user_text_is_escaped_in_html_and_raw_in_text(project: Callable[..., Path]) -> None:
-    prepared = prepare(project(HOSTILE))
-    headers = mail.resolve_headers(prepared, None, None)
-    assert headers.subject == "Q&A <script>alert(1)</script> — 1 March 2026"
-    bodies = mail.render_bodies(prepared, headers)
-    html, text = bodies.html, bodies.text
-    assert "<script>" not in html
-    assert "<b>" not in html
-    assert "Q&amp;A &lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "Talks &lt;b&gt;stall&lt;/b&gt; &amp; resume." in html
-    assert "Q&A <script>alert(1)</script>" in text
-    assert "Talks <b>stall</b> & resume." in text
-    assert "&amp;" not in text
-    assert "http" not in html + text  # no base_url: no links to a site
-
-
-def test_project_templates_override_the_email(project: Callable[..., Path]) -> None:
-    root = project(
-        {
-            "content/briefing.yaml": "title: T\nemail:\n  from: desk@example.org\n",
-            "templates/email.txt": "Custom text for {{ settings.title }} & co\n",
-        }
-    )
-    prepared = prepare(root)
-    bodies = mail.render_bodies(prepared, mail.resolve_headers(prepared, None, None))
-    assert bodies.text == "Custom text for T & co\n"
-    assert "<!DOCTYPE html>" in bodies.html  # the built-in HTML template still applies
-
 
 def test_template_error_points_at_the_template(
     project: Callable[..., Path], chdir_tmp: Path, run: Callable[..., Result]
@@ -685,44 +576,3 @@ def test_template_error_points_at_the_template(
     assert result.code == 1
     assert result.err.startswith("p/templates/email.html:1:1: template error:")
     assert not (root / "site").exists()  # failed before building
-
-
-def test_plain_text_from_markdown() -> None:
-    text = mail.plain("A **bold** [link](https://example.org/a) and `code`.\n\n- one\n- two\n")
-    assert text == "A bold link <https://example.org/a> and code.\n\n- one\n\n- two"
-    first = mail.plain_first_sentence("First *one*. Second one.")
-    assert first == "First one."
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("jane@example.com", [("", "jane@example.com")]),
-        ("Jane Doe <jane@example.com>", [("Jane Doe", "jane@example.com")]),
-        ('"Doe, Jane" <jane@example.com>, bob@example.org', [
-            ("Doe, Jane", "jane@example.com"), ("", "bob@example.org"),
-        ]),
-        ("<jane.doe+brief@mail.example.co.uk>", [("", "jane.doe+brief@mail.example.co.uk")]),
-        ("Zoë Ørsted <zoe@example.com>", [("Zoë Ørsted", "zoe@example.com")]),
-    ],
-)  # fmt: skip
-def test_parse_addresses(value: str, expected: list[tuple[str, str]]) -> None:
-    found = mail.parse_addresses([value], "--to")
-    assert [(a.display_name, a.addr_spec) for a in found] == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("mail.example.org", ("mail.example.org", None)),
-        ("mail.example.org:2525", ("mail.example.org", 2525)),
-        ("[::1]:25", ("::1", 25)),
-        ("127.0.0.1", ("127.0.0.1", None)),
-    ],
-)
-def test_parse_host_port(text: str, expected: tuple[str, int | None]) -> None:
-    assert mail.parse_host_port(text) == expected
-
-
-def test_default_subject_without_edition() -> None:
-    assert mail.format_subject("{title} — {edition}", "Weekly", None) == "Weekly"

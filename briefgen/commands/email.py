@@ -6,15 +6,17 @@ import argparse
 import getpass
 import os
 import sys
-from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from briefgen import mail
-from briefgen.build import build, prepare
 from briefgen.commands import add_project_argument
 from briefgen.errors import display_path
 from briefgen.write import replace_file
+
+if TYPE_CHECKING:  # briefgen.mail pulls in the pipeline, Jinja and smtplib: run() imports it
+    from email.message import EmailMessage
+
+    from briefgen.mail import PasswordSource, Server
 
 PASSWORD_ENV = "BRIEFGEN_SMTP_PASSWORD"
 CAFILE_ENV = "BRIEFGEN_SMTP_CAFILE"
@@ -106,8 +108,10 @@ def add_parser(sub: Any) -> None:
 
 
 def _host_port(text: str) -> tuple[str, int | None]:
+    from briefgen.mail import parse_host_port
+
     try:
-        return mail.parse_host_port(text)
+        return parse_host_port(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -123,51 +127,45 @@ def _seconds(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
+    from briefgen.mail import EmailFailed
+
     if not args.to and args.eml is None:
         args.parser.error("email: give recipients with --to (or use --eml FILE to write a draft)")
     try:
         return _run(args)
-    except mail.EmailFailed as failed:
+    except EmailFailed as failed:
         print(f"briefgen: {failed}", file=sys.stderr)
         return 1
 
 
 def _run(args: argparse.Namespace) -> int:
+    from briefgen import mail
+
     recipients = mail.Recipients(
         to=mail.parse_addresses(args.to, "--to"),
         cc=mail.parse_addresses(args.cc, "--cc"),
         bcc=mail.parse_addresses(args.bcc, "--bcc"),
     )
-    if args.sender is not None:
-        mail.parse_address(args.sender, "--from")
+    sender = mail.parse_address(args.sender, "--from") if args.sender is not None else None
     if args.subject is not None:
         mail.check_header_text(args.subject, "--subject")
     server = _server(args)
     if args.eml is None and not args.dry_run:
         mail.check_server(server)
 
-    prepared = prepare(args.project)
-    headers = mail.resolve_headers(prepared, args.sender, args.subject)
-    bodies = mail.render_bodies(prepared, headers)  # template errors before writing anything
-    report = build(args.project, prepared=prepared, use_manifest=True)
-    pdf_path = report.out_dir / prepared.briefing.settings.pdf.filename
-    try:
-        pdf = pdf_path.read_bytes()
-    except OSError as exc:
-        raise mail.EmailFailed(f"cannot read the PDF {display_path(pdf_path)}: {exc}") from None
-    message = mail.compose(headers, recipients, bodies, pdf, pdf_path.name)
-
+    delivery = mail.briefing_message(args.project, recipients, sender, args.subject)
+    envelope = recipients.envelope()
     if args.dry_run:
-        for line in mail.summary_lines(message, pdf_path.name, len(pdf)):
+        for line in delivery.summary_lines():
             print(line)
-        envelope = recipients.envelope()
         print(f"would send to {len(envelope)} recipient{_s(envelope)} via {server}; sent nothing")
         return 0
     if args.eml is not None:
-        return _write_eml(message, args.eml)
+        return _write_eml(delivery.message, args.eml)
 
-    envelope = recipients.envelope()
-    sent = mail.send(message, headers.sender.addr_spec, envelope, server, _password(server))
+    sent = mail.send(
+        delivery.message, delivery.headers.sender.addr_spec, envelope, server, _password(server)
+    )
     if sent.refused:
         refused = "; ".join(f"{addr} ({reply})" for addr, reply in sent.refused)
         print(
@@ -176,8 +174,8 @@ def _run(args: argparse.Namespace) -> int:
         )
         return 1
     print(
-        f"sent '{headers.subject}' to {', '.join(sent.accepted)} via {server} "
-        f"({mail.describe(message)})"
+        f"sent '{delivery.headers.subject}' to {', '.join(sent.accepted)} via {server} "
+        f"({mail.describe(delivery.message)})"
     )
     return 0
 
@@ -186,14 +184,16 @@ def _s(items: tuple[str, ...]) -> str:
     return "" if len(items) == 1 else "s"
 
 
-def _server(args: argparse.Namespace) -> mail.Server:
+def _server(args: argparse.Namespace) -> Server:
+    from briefgen.mail import DEFAULT_PORTS, Server
+
     host, port = args.smtp
     cafile = args.cafile
     if cafile is None and os.environ.get(CAFILE_ENV):
         cafile = Path(os.environ[CAFILE_ENV])
-    return mail.Server(
+    return Server(
         host=host,
-        port=port or mail.DEFAULT_PORTS[args.security],
+        port=port or DEFAULT_PORTS[args.security],
         security=args.security,
         user=args.user,
         cafile=cafile,
@@ -201,7 +201,9 @@ def _server(args: argparse.Namespace) -> mail.Server:
     )
 
 
-def _password(server: mail.Server) -> mail.PasswordSource | None:
+def _password(server: Server) -> PasswordSource | None:
+    from briefgen.mail import EmailFailed
+
     if server.user is None:
         return None
 
@@ -210,7 +212,7 @@ def _password(server: mail.Server) -> mail.PasswordSource | None:
         if secret:
             return secret
         if not sys.stdin.isatty():
-            raise mail.EmailFailed(
+            raise EmailFailed(
                 f"no password for --user {server.user}: set {PASSWORD_ENV} "
                 "(or run in a terminal to be asked)"
             )
@@ -220,6 +222,8 @@ def _password(server: mail.Server) -> mail.PasswordSource | None:
 
 
 def _write_eml(message: EmailMessage, target: str) -> int:
+    from briefgen.mail import EmailFailed, describe
+
     data = message.as_bytes()
     if target == "-":
         sys.stdout.buffer.write(data)
@@ -229,6 +233,6 @@ def _write_eml(message: EmailMessage, target: str) -> int:
     try:
         replace_file(path, data)
     except OSError as exc:
-        raise mail.EmailFailed(f"cannot write {target}: {exc.strerror or exc}") from None
-    print(f"wrote {display_path(path.absolute())} ({mail.describe(message)}); sent nothing")
+        raise EmailFailed(f"cannot write {target}: {exc.strerror or exc}") from None
+    print(f"wrote {display_path(path.absolute())} ({describe(message)}); sent nothing")
     return 0
