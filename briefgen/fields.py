@@ -164,7 +164,11 @@ class Fields:
     def texts(self, key: str) -> tuple[str, ...]:
         out: list[str] = []
         for item in self.items(key):
-            if isinstance(item, YScalar) and isinstance(item.value, str | int | float):
+            if (
+                isinstance(item, YScalar)
+                and isinstance(item.value, str | int | float)
+                and not isinstance(item.value, bool)
+            ):
                 out.append(str(item.value))
             else:
                 self.error(item.pos, f"each entry of '{key}' must be text, not {type_name(item)}")

@@ -123,22 +123,26 @@ def _commit(
     """Move staged files into place; on any error, put back what was moved."""
     moved_aside: list[str] = []
     placed: list[str] = []
-    to_place = set(changed)
     try:
+        # Everything old goes aside first: a removed file may stand where a new
+        # file needs a folder (notes, then notes/a.html).
         for rel in [*changed, *removed]:
             target = out_dir / rel
             if os.path.lexists(target):
                 (aside / rel).parent.mkdir(parents=True, exist_ok=True)
                 os.replace(target, aside / rel)
                 moved_aside.append(rel)
-            if rel in to_place:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(staged / rel, target)
-                placed.append(rel)
+        for rel in changed:
+            target = out_dir / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged / rel, target)
+            placed.append(rel)
     except BaseException:
         for rel in placed:
             (out_dir / rel).unlink()
+        _prune_empty_dirs(out_dir, placed)  # a folder made where an old file stood
         for rel in moved_aside:
+            (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
             os.replace(aside / rel, out_dir / rel)
         raise
 

@@ -161,11 +161,6 @@ def test_list_fields_report_a_single_value_and_each_bad_entry() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Fields.texts accepts YAML booleans because bool is an int: a list entry "
-    "written `- no` becomes the text 'False', where Fields.text refuses true/false",
-)
 def test_yes_or_no_in_a_list_is_refused_like_a_single_field() -> None:
     f, diagnostics = read("questions:\n  - Will talks resume?\n  - no\n")
     assert f.texts("questions") == ("Will talks resume?",)

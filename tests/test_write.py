@@ -127,13 +127,6 @@ def test_a_folder_of_the_last_build_may_become_a_file(tmp_path: Path) -> None:
     assert (out / "notes").read_bytes() == b"now a file"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=FileExistsError,
-    reason="write._commit places new files before it removes old ones, so a rebuild that "
-    "needs a folder where the last build wrote a file fails with FileExistsError (a clean "
-    "build of the same files succeeds)",
-)
 def test_a_file_of_the_last_build_may_become_a_folder(tmp_path: Path) -> None:
     out = tmp_path / "site"
     write_site([OutputFile("index.html", b"home"), OutputFile("notes", b"a file")], out)
