@@ -9,11 +9,12 @@ import sys
 import threading
 import webbrowser
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from briefgen.commands import add_project_argument
-from briefgen.pdfworker import PdfMade
-from briefgen.serve import BuildDone, Notice, Preview
+
+if TYPE_CHECKING:  # run() imports them: `briefgen --help` needs no watchdog or HTTP server
+    from briefgen.serve import BuildDone, Notice
 
 
 def add_parser(sub: Any) -> None:
@@ -22,13 +23,24 @@ def add_parser(sub: Any) -> None:
     )
     add_project_argument(parser)
     parser.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: %(default)s, this computer only)",
     )
     parser.add_argument(
-        "--port", type=port_number, default=8000, help="port to listen on; 0 picks a free one"
+        "--port",
+        type=port_number,
+        default=8000,
+        help="port to listen on, 0 to 65535; 0 picks a free one (default: %(default)s)",
     )
-    parser.add_argument("--open", action="store_true", help="open the site in a web browser")
-    parser.add_argument("--no-pdf", action="store_true", help="do not make the PDF briefing")
+    parser.add_argument(
+        "--open", action="store_true", help="open the site in a web browser (default: off)"
+    )
+    parser.add_argument(
+        "--no-pdf",
+        action="store_true",
+        help="do not make the PDF briefing; pages then have no PDF link (default: off)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -40,9 +52,11 @@ def port_number(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    preview = Preview(
-        args.project, host=args.host, port=args.port, with_pdf=not args.no_pdf, notify=report
-    )
+    from briefgen.build import Previewer
+    from briefgen.serve import Preview
+
+    builder = Previewer(args.project, with_pdf=not args.no_pdf)
+    preview = Preview(builder, watch=builder.project, host=args.host, port=args.port, notify=report)
     try:
         preview.listen()
     except OSError as exc:
@@ -75,6 +89,8 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def report(notice: Notice) -> None:
+    from briefgen.serve import BuildDone, PdfMade
+
     if isinstance(notice, PdfMade):
         say(f"PDF {notice.name} made in {notice.seconds:.1f} s")
     elif isinstance(notice, BuildDone):

@@ -2,12 +2,13 @@
 
 WeasyPrint is pure Python and busy for seconds; in a thread it would hold the
 interpreter lock for much of that time and slow down the page rebuilds the browser
-waits for. So each layout runs in a child process (`python -m briefgen.pdfworker`,
+waits for. So each layout runs in a child process (`python -m briefgen.serve.pdfjob`,
 at a lower CPU priority), and the thread here only renders the print HTML, compares
 keys and collects results.
 
-A build submits its SiteBuild briefing. After a short delay (so the browser's update
-goes first, and a quick series of saves coalesces) the print document is made. A
+A build submits its PDF's name and how to make its print document. After a short
+delay (so the browser's update goes first, and a quick series of saves coalesces)
+the print document is made. A
 layout still running for another key is superseded: its process is killed, also
 when the new key is the last PDF's (an undo), whose PDF then stays. A layout is
 started only when the key differs from both the last PDF's and the running one's.
@@ -35,7 +36,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from briefgen.build import SiteBuild
 from briefgen.errors import BuildFailed
 from briefgen.pdf import PrintDocument
 
@@ -59,6 +59,13 @@ class PdfFailed:
     message: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Job:
+    name: str
+    document: Callable[[], PrintDocument]
+    """Renders the print HTML: slow, so it runs in the worker's thread."""
+
+
 class PdfWorker:
     """Calls publish with each PdfMade or PdfFailed, from its own thread."""
 
@@ -66,7 +73,7 @@ class PdfWorker:
         self._publish = publish
         self._delay = delay
         self._lock = threading.Lock()
-        self._pending: SiteBuild | None = None
+        self._pending: _Job | None = None
         self._due = 0.0
         self._stopping = False
         # Wakes the thread, which waits on the layout's pipe and this at once.
@@ -78,9 +85,11 @@ class PdfWorker:
     def start(self) -> None:
         self._thread.start()
 
-    def submit(self, prepared: SiteBuild) -> None:
+    def submit(self, name: str, document: Callable[[], PrintDocument]) -> None:
+        """Have the PDF called name laid out from document(), after the delay; a newer
+        submission replaces this one, and nothing is laid out for the last PDF's key."""
         with self._lock:
-            self._pending = prepared
+            self._pending = _Job(name, document)
             self._due = time.monotonic() + self._delay
         self._wake()
 
@@ -122,7 +131,7 @@ class PdfWorker:
                 self._finish(layout)
         job = self._take_due_job()
         if job is not None and not self._stopping:
-            with self._reporting(job.prepared.briefing.settings.pdf.filename):
+            with self._reporting(job.name):
                 self._begin(job)
 
     def _time_to_due(self) -> float | None:
@@ -131,16 +140,16 @@ class PdfWorker:
                 return None
             return max(0.0, self._due - time.monotonic())
 
-    def _take_due_job(self) -> SiteBuild | None:
+    def _take_due_job(self) -> _Job | None:
         with self._lock:
             if self._pending is None or time.monotonic() < self._due:
                 return None
             job, self._pending = self._pending, None
             return job
 
-    def _begin(self, prepared: SiteBuild) -> None:
+    def _begin(self, job: _Job) -> None:
         try:
-            document = prepared.print_document()
+            document = job.document()
             key = document.key()
         except OSError as exc:  # a file went away while the key was taken; a save follows
             logger.info("PDF postponed: %s", exc)
@@ -148,8 +157,7 @@ class PdfWorker:
         if self._layout is not None and self._layout.key != key:
             self._drop_layout()  # superseded, also by an undo to the PDF already made
         if self._layout is None and key != self._done_key:
-            name = prepared.prepared.briefing.settings.pdf.filename
-            self._layout = _Layout.start(document, key, name)
+            self._layout = _Layout.start(document, key, job.name)
 
     def _finish(self, layout: _Layout) -> None:
         outcome = layout.collect()
@@ -262,7 +270,8 @@ def _decode(data: bytes) -> PrintDocument:
     )
 
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[1]
+"""The briefgen package this module belongs to."""
 _IS_THIS_BRIEFGEN = (
     "import importlib.util, os, sys; spec = importlib.util.find_spec('briefgen'); "
     "sys.exit(spec is None or os.path.realpath(spec.origin) != sys.argv[1])"
