@@ -44,7 +44,7 @@ from bench_build import PARAGRAPH, make_project
 from playwright.sync_api import Page, sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_CSS = REPO / "briefgen" / "builtin" / "themes" / "default" / "static" / "style.css"
+DEFAULT_CSS = REPO / "themes" / "default" / "static" / "style.css"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from briefgen import pdf
+from briefgen import builtins, pdf
 from briefgen.build import BuildCache, build, prepare
 from briefgen.cli import main
 from briefgen.model import Briefing
@@ -613,7 +613,7 @@ def test_print_stylesheet_comes_from_the_theme(project: Callable[..., Path]) -> 
     root = project()
     prepared = prepare(root)
     document = pdf.print_document(prepared.briefing, prepared.theme, prepared.project)
-    builtin = Path(pdf.__file__).parent / "builtin" / "themes" / "default" / "print"
+    builtin = builtins.themes_dir() / "default" / "print"
     assert document.stylesheets == (builtin / "print.css",)
     assert builtin in document.allowed_roots
     # the print folder stays out of the published assets
