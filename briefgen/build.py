@@ -49,7 +49,7 @@ class Prepared:
 
 @dataclass(slots=True)
 class BuildCache:
-    """What one process keeps between its builds (the preview server, `email`)."""
+    """What one process keeps between its builds (the preview's Previewer)."""
 
     articles: Memo[ParsedArticle] = field(default_factory=Memo)
     pages: Memo[bytes] = field(default_factory=Memo)
@@ -166,17 +166,21 @@ def build(
     timings["render"] = time.perf_counter() - mark
 
     pdf_state = "skipped"
+    pdf: _Pdf | None = None
+    stamps = PdfStamps(folder)
     if with_pdf:
         mark = time.perf_counter()
-        target = out / settings.pdf.filename
-        data, pdf_state = _pdf_bytes(prepared, folder, target, force)
-        files.append(OutputFile(settings.pdf.filename, data))
+        pdf = _fresh_or_laid_out(prepared, stamps, out / settings.pdf.filename, force)
+        pdf_state = "built" if pdf.laid_out else "reused"
+        files.append(OutputFile(settings.pdf.filename, pdf.data))
         timings["pdf"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
     report = write_site(files, out)
     timings["write"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - start
+    if pdf is not None and pdf.laid_out:
+        stamps.record(out / settings.pdf.filename, pdf.key, pdf.data, pdf.pages)
     folder.write_text(out.resolve(), "out", os.fspath(out))
     if manifest is not None:
         manifest.save()
@@ -185,19 +189,28 @@ def build(
     )
 
 
-def _pdf_bytes(
-    prepared: Prepared, folder: CacheFolder, target: Path, force: bool
-) -> tuple[bytes, str]:
-    """The PDF for target: the one already there when it is fresh, else a new layout."""
+@dataclass(frozen=True, slots=True)
+class _Pdf:
+    data: bytes
+    pages: int
+    key: str
+    laid_out: bool
+    """False when the PDF already at the target was fresh and is used as it is."""
+
+
+def _fresh_or_laid_out(prepared: Prepared, stamps: PdfStamps, target: Path, force: bool) -> _Pdf:
+    """The PDF for target: the one already there when it is fresh, else a new layout.
+
+    The caller records a new layout with stamps.record() once it is written.
+    """
     document = print_document(prepared)
     key = document.key()
-    stamps = PdfStamps(folder)
     fresh = None if force else stamps.fresh(target, key)
     if fresh is not None:
-        return fresh[0], "reused"
+        data, record = fresh
+        return _Pdf(data, record.pages, key, laid_out=False)
     rendered = document.layout()
-    stamps.record(target, key, rendered.data, rendered.pages)
-    return rendered.data, "built"
+    return _Pdf(rendered.data, rendered.pages, key, laid_out=True)
 
 
 # --- checking and the PDF alone --------------------------------------------------------
@@ -232,7 +245,8 @@ class PdfWritten:
     state: str
     """'built' or 'up to date'."""
     pages: int
-    data: bytes
+    size: int
+    """Bytes."""
     seconds: float
 
 
@@ -248,25 +262,21 @@ def pdf_only(project_dir: Path, target: Path | None, *, force: bool = False) -> 
 
     start = time.perf_counter()
     prepared = prepare(project_dir)
-    document = print_document(prepared)
     if target is None:
         target = prepared.project.root / prepared.briefing.settings.pdf.filename
     target = target.absolute()
-    key = document.key()
     stamps = PdfStamps(CacheFolder(prepared.project.cache_dir))
-    fresh = None if force else stamps.fresh(target, key)
-    if fresh is not None:
-        data, record = fresh
-        return PdfWritten(target, "up to date", record.pages, data, _since(start))
-    rendered = document.layout()
+    pdf = _fresh_or_laid_out(prepared, stamps, target, force)
+    if not pdf.laid_out:
+        return PdfWritten(target, "up to date", pdf.pages, len(pdf.data), _since(start))
     try:
-        replace_file(target, rendered.data)
+        replace_file(target, pdf.data)
     except OSError as exc:
         raise BuildFailed(
             [Diagnostic(SourcePos(target), f"cannot write the PDF: {exc.strerror or exc}")]
         ) from exc
-    stamps.record(target, key, rendered.data, rendered.pages)
-    return PdfWritten(target, "built", rendered.pages, rendered.data, _since(start))
+    stamps.record(target, pdf.key, pdf.data, pdf.pages)
+    return PdfWritten(target, "built", pdf.pages, len(pdf.data), _since(start))
 
 
 def _since(start: float) -> float:
@@ -284,7 +294,8 @@ class SiteBuild:
     files: tuple[OutputFile, ...]
     """Every site file but the PDF, as `briefgen build` would write them."""
     pdf_name: str | None
-    """Where pages link to the PDF; None without one."""
+    """The PDF's file name: pages link to it and the preview serves it there once laid
+    out; None when the preview makes no PDF."""
 
     def print_document(self) -> PrintDocument:
         """The PDF's document (its key says whether it needs a new layout)."""

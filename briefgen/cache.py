@@ -98,19 +98,23 @@ class CacheFolder:
 class Manifest:
     """Stamps of every input and output of the last successful build into one folder.
 
-    A build that finds the manifest current has nothing to do.
+    A build that finds the manifest current has nothing to do. The inputs are stamped
+    when the manifest is made, before the build reads them: a file saved while the
+    build runs then differs from what is recorded, and the next build sees it.
     """
 
     def __init__(self, cache: CacheFolder, inputs: tuple[Path, ...], out: Path, kind: str) -> None:
         self.cache = cache
         self.inputs = inputs
         self.out = out
+        self.kind = kind
         self.purpose = f"manifest-{kind}.json"
+        self.input_stamps = tree_stamps(inputs)
 
     def _stamps(self) -> dict[str, object]:
         return {
             "version": __version__,
-            "inputs": tree_stamps(self.inputs),
+            "inputs": self.input_stamps,
             "outputs": tree_stamps([self.out]),
         }
 

@@ -33,7 +33,8 @@ def parse_front_matter(
     text: str, path: Path, diagnostics: list[Diagnostic]
 ) -> tuple[YValue | None, str]:
     """The front matter parsed with positions in path (None without one), and the body."""
+    before = len(diagnostics)
     front, body = split_front_matter(text, path, diagnostics)
-    if front is None or diagnostics:
+    if front is None or len(diagnostics) > before:
         return None, body
     return parse_yaml(front, path, diagnostics, line_offset=1), body

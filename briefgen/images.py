@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from briefgen import urls
-from briefgen.cache import Memo
+from briefgen.cache import Memo, file_stamp
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
 from briefgen.model import ArticleImage, Briefing
 from briefgen.write import OutputFile
@@ -172,8 +172,7 @@ def media_files(briefing: Briefing, memo: Memo[bytes] | None = None) -> list[Out
             if problem is not None:
                 raise OSError(problem)
             real = image.file.resolve()
-            st = real.stat()
-            stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+            stamp = file_stamp(real)
             data = memo.get(real, stamp) if memo is not None else None
             if data is None:
                 data = real.read_bytes()

@@ -21,7 +21,14 @@ from briefgen.clipping import RemovedLine, clean_clipping, decode_bytes
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos, did_you_mean
 from briefgen.fields import type_name
 from briefgen.frontmatter import parse_front_matter
-from briefgen.load import ARTICLE_SUFFIXES, ISSUE_SUFFIXES, read_text, slugify, source_files
+from briefgen.load import (
+    ARTICLE_KEYS,
+    ARTICLE_SUFFIXES,
+    ISSUE_SUFFIXES,
+    read_text,
+    slugify,
+    source_files,
+)
 from briefgen.project import Project, find_project
 from briefgen.write import replace_file
 from briefgen.yamlsrc import YMap, YScalar, YSeq, YValue
@@ -219,8 +226,7 @@ def _as_text(value: object) -> str | None:
 
 def article_text(fields: dict[str, object], markdown: str) -> str:
     """The article file: YAML front matter, then the cleaned Markdown body."""
-    order = ("title", "id", "source", "author", "published", "url", "issues", "summary")
-    ordered = {k: fields[k] for k in order if k in fields}
+    ordered = {k: fields[k] for k in ARTICLE_KEYS if k in fields}
     ordered.update(fields)
     front = yaml.safe_dump(ordered, allow_unicode=True, sort_keys=False, width=1_000_000)
     return f"---\n{front}---\n\n{markdown}"

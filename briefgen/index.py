@@ -1,4 +1,4 @@
-"""What pages need besides the model, derived from the briefing once per build.
+"""What pages need besides the model, derived from the briefing.
 
 The site index (lookups, quote anchors, backlinks, note numbers), the merged timeline
 and the checklist items that come first.

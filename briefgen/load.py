@@ -14,7 +14,7 @@ from briefgen.cache import Memo, file_stamp
 from briefgen.clipping import clean_clipping
 from briefgen.errors import Diagnostic, SourcePos
 from briefgen.fields import SLUG, Fields, slug_problem, type_name
-from briefgen.frontmatter import split_front_matter
+from briefgen.frontmatter import parse_front_matter
 from briefgen.images import SourceText, image_file_problem, local_images
 from briefgen.model import (
     CONFIDENCES,
@@ -233,7 +233,10 @@ def _load_articles(
     articles: list[Article] = []
     broken: set[str] = set()
     seen: dict[str, Article] = {}
-    for path in source_files(project.articles, ARTICLE_SUFFIXES):
+    paths = source_files(project.articles, ARTICLE_SUFFIXES)
+    if memo is not None:
+        memo.keep_only(paths)  # articles deleted since the last build are forgotten
+    for path in paths:
         parsed = _parse_article_cached(path, project.content, memo)
         diagnostics.extend(parsed.diagnostics)
         article = parsed.article
@@ -276,16 +279,12 @@ def _parse_article(path: Path, content: Path) -> ParsedArticle:
     text = read_text(path, diagnostics)
     if text is None:
         return ParsedArticle(None, tuple(diagnostics))
-    front, body = split_front_matter(text, path, diagnostics)
+    parsed, body = parse_front_matter(text, path, diagnostics)
     if diagnostics:
         return ParsedArticle(None, tuple(diagnostics))
     node: YMap | None = None
-    if front is not None:
-        parsed = parse_yaml(front, path, diagnostics, line_offset=1)
-        if diagnostics:
-            return ParsedArticle(None, tuple(diagnostics))
-        if parsed is not None:
-            node = _expect_mapping(parsed, path, "front matter", diagnostics)
+    if parsed is not None:
+        node = _expect_mapping(parsed, path, "front matter", diagnostics)
     f = Fields(node or YMap({}, {}, SourcePos(path)), ARTICLE_KEYS, diagnostics, "front matter")
     is_clipping = path.suffix == ".txt"
     body_start = len(text) - len(body)

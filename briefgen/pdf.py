@@ -33,7 +33,8 @@ logger = logging.getLogger(__name__)
 
 PRINT_TEMPLATE = "print.html"
 _TEXT_SOURCES = (".md", ".txt", ".yaml", ".yml")
-"""Content files that reach the PDF only through its HTML, so the key needs not stamp them."""
+"""Source files whose text reaches the PDF only through its HTML: the key has the HTML
+and needs not stamp them (wherever they are, WeasyPrint never reads them)."""
 
 
 # --- what the print templates need besides the model ----------------------------------
@@ -154,19 +155,15 @@ class PrintDocument:
             digest.update(part.encode("utf-8"))
             digest.update(b"\0")
         for sheet in self.stylesheets:
-            digest.update(str(sheet).encode())
+            digest.update(str(sheet).encode() + b"\0")
         stamps = tree_stamps(self.allowed_roots)
         readable = sorted(p for p in stamps if not p.endswith(_TEXT_SOURCES))
         for path in readable:
             digest.update(f"{path}\0{stamps[path]}\0".encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
-    def render(self) -> bytes:
-        """Lay out and write the PDF; raise BuildFailed with WeasyPrint's reason on failure."""
-        return self.layout().data
-
     def layout(self) -> RenderedPdf:
-        """Like render(), and also count the pages."""
+        """Lay out the PDF; raise BuildFailed with WeasyPrint's reason on failure."""
         from weasyprint import CSS, HTML  # slow to import; only when a PDF is really built
 
         fetcher = make_fetcher(self.allowed_roots)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,3 +81,27 @@ def find_project(path: Path) -> Project:
         templates=root / "templates",
         themes=root / "themes",
     )
+
+
+def create_project(target: Path) -> None:
+    """Copy the starter project into target, a new or empty folder; raise BuildFailed
+    saying why when it cannot."""
+    try:
+        problem = _not_for_a_new_project(target)
+        if problem is None:
+            shutil.copytree(builtins.starter_dir(), target, dirs_exist_ok=True)
+    except OSError as exc:
+        problem = f"cannot create: {exc.strerror or exc}"
+    if problem is not None:
+        raise BuildFailed([Diagnostic(SourcePos(target), problem)])
+
+
+def _not_for_a_new_project(target: Path) -> str | None:
+    """Why target cannot take a new project, or None when it can."""
+    if not target.exists():
+        return None
+    if not target.is_dir():
+        return "is a file; expected a new or empty folder"
+    if any(target.iterdir()):
+        return "folder is not empty; expected a new or empty folder"
+    return None

@@ -1,7 +1,7 @@
-"""Render the briefing to site pages. No disk access of its own, no clock.
+"""Render the briefing to site pages; no clock, and no files but the theme's.
 
-Templates come from the theme's Jinja environment; the theme's static files and the
-articles' images are the build's to add.
+Templates come from the theme's Jinja environment (404.html inlines the theme's
+style.css); the theme's static files and the articles' images are the build's to add.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ import jinja2
 from markupsafe import Markup
 
 from briefgen import builtins, markdown, urls
+from briefgen.cache import tree_stamps
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
 from briefgen.model import LIKELIHOODS
 from briefgen.project import Project
@@ -33,6 +34,7 @@ PRINT_DIR = "print"
 PRINT_CSS = "print.css"
 
 Stamp = tuple[tuple[str, int, int], ...]
+"""Path, mtime and size of each file (cache.tree_stamps, as a hashable tuple)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,12 +149,8 @@ def _existing(*folders: Path) -> tuple[Path, ...]:
 
 
 def _stamp(folders: list[Path]) -> Stamp:
-    out = []
-    for folder in dict.fromkeys(folders):
-        for path in sorted(folder.rglob("*")):
-            st = path.stat()
-            out.append((str(path), st.st_mtime_ns, st.st_size))
-    return tuple(out)
+    stamps = tree_stamps(dict.fromkeys(folders))
+    return tuple((path, stamps[path][0], stamps[path][1]) for path in sorted(stamps))
 
 
 def make_environment(template_dirs: tuple[Path, ...]) -> jinja2.Environment:

@@ -131,14 +131,36 @@ def built(tmp_path: Path) -> Manifest:
     return manifest
 
 
+def next_build(manifest: Manifest) -> Manifest:
+    """The manifest as the next build makes it: its inputs stamped anew."""
+    return Manifest(manifest.cache, manifest.inputs, manifest.out, manifest.kind)
+
+
 def test_manifest_is_stale_when_an_input_is_saved_again(built: Manifest) -> None:
+    assert next_build(built).is_current()
     touch_later(built.inputs[0] / "articles/alpha.md")
-    assert not built.is_current()
+    assert not next_build(built).is_current()
 
 
 def test_manifest_is_stale_when_an_input_file_appears(built: Manifest) -> None:
     (built.inputs[0] / "articles/beta.md").write_text("---\ntitle: Beta\n---\n")
-    assert not built.is_current()
+    assert not next_build(built).is_current()
+
+
+def test_an_input_saved_during_a_build_is_built_by_the_next_one(tmp_path: Path) -> None:
+    """The inputs are stamped before the build reads them, not when it ends."""
+    (tmp_path / "content").mkdir()
+    article = tmp_path / "content" / "alpha.md"
+    article.write_text("first")
+    (tmp_path / "site").mkdir()
+    cache = CacheFolder(tmp_path / ".briefgen-cache")
+    during = Manifest(cache, (tmp_path / "content",), tmp_path / "site", "site")
+    touch_later(article)  # saved while the build runs
+    during.save()
+    after = Manifest(cache, (tmp_path / "content",), tmp_path / "site", "site")
+    assert not after.is_current()
+    after.save()
+    assert Manifest(cache, (tmp_path / "content",), tmp_path / "site", "site").is_current()
 
 
 @pytest.mark.parametrize("change", ["edit", "add", "delete"])

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 from pathlib import Path
 from typing import Any
 
-from briefgen.errors import BuildFailed, Diagnostic, SourcePos, display_path
+from briefgen.errors import display_path
 
 
 def add_parser(sub: Any) -> None:
@@ -19,29 +18,11 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from briefgen.builtins import starter_dir
+    from briefgen.project import create_project
 
     target: Path = args.directory
-    try:
-        problem = _problem(target)
-        if problem is None:
-            shutil.copytree(starter_dir(), target, dirs_exist_ok=True)
-    except OSError as exc:
-        problem = f"cannot create: {exc.strerror or exc}"
-    if problem is not None:
-        raise BuildFailed([Diagnostic(SourcePos(target), problem)])
+    create_project(target)
     where = display_path(target.absolute())
     print(f"created a briefing project in {where}")
     print(f"next: briefgen build {where}   (or: briefgen serve {where})")
     return 0
-
-
-def _problem(target: Path) -> str | None:
-    """Why target cannot take a new project, or None when it can."""
-    if not target.exists():
-        return None
-    if not target.is_dir():
-        return "is a file; expected a new or empty folder"
-    if any(target.iterdir()):
-        return "folder is not empty; expected a new or empty folder"
-    return None

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{where} is up to date ({written.pages} pages)")
     else:
         print(
-            f"wrote {where}: {written.pages} pages, {len(written.data) / 1024:.0f} KB "
+            f"wrote {where}: {written.pages} pages, {written.size / 1024:.0f} KB "
             f"in {written.seconds:.2f} s"
         )
     return 0

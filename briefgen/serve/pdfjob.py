@@ -312,7 +312,7 @@ def main() -> None:
         os.nice(10)  # page rebuilds and the browser come first
     document = _decode(sys.stdin.buffer.read())
     try:
-        outcome = _PDF + document.render()
+        outcome = _PDF + document.layout().data
     except BuildFailed as failed:
         outcome = _WHY_NOT + _utf8(str(failed))
     except Exception as exc:  # anything WeasyPrint raises is reported, not fatal
