@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 
 from briefgen.errors import Diagnostic, SourcePos, did_you_mean
-from briefgen.yamlsrc import YMap, YScalar, YSeq, YValue
+from briefgen.yamlsrc import YMap, YScalar, YSeq, YValue, type_name
 
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _SLUG_CHAR = re.compile(r"[A-Za-z0-9_.-]")
@@ -26,22 +26,6 @@ def slug_problem(value: str) -> str | None:
     if not SLUG.match(value):
         return "must start with a letter or digit"
     return None
-
-
-def type_name(value: YValue) -> str:
-    if isinstance(value, YMap):
-        return "a mapping"
-    if isinstance(value, YSeq):
-        return "a list"
-    if value.value is None:
-        return "nothing"
-    if isinstance(value.value, bool):
-        return "true/false"
-    if isinstance(value.value, dt.date):
-        return "a date"
-    if isinstance(value.value, int | float):
-        return "a number"
-    return "text"
 
 
 class Fields:

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from briefgen.errors import Diagnostic, SourcePos
-from briefgen.yamlsrc import YValue, parse_yaml
+from briefgen.yamlsrc import YMap, parse_yaml, type_name
 
 
 def split_front_matter(
@@ -31,10 +31,17 @@ def split_front_matter(
 
 def parse_front_matter(
     text: str, path: Path, diagnostics: list[Diagnostic]
-) -> tuple[YValue | None, str]:
-    """The front matter parsed with positions in path (None without one), and the body."""
+) -> tuple[YMap | None, str]:
+    """The front matter's fields with positions in path (None without front matter or
+    when it is broken, which diagnostics then says), and the body."""
     before = len(diagnostics)
     front, body = split_front_matter(text, path, diagnostics)
     if front is None or len(diagnostics) > before:
         return None, body
-    return parse_yaml(front, path, diagnostics, line_offset=1), body
+    node = parse_yaml(front, path, diagnostics, line_offset=1)
+    if node is None or isinstance(node, YMap):
+        return node, body
+    diagnostics.append(
+        Diagnostic(node.pos, f"front matter must be a mapping of fields, not {type_name(node)}")
+    )
+    return None, body

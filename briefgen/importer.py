@@ -19,7 +19,6 @@ import yaml
 
 from briefgen.clipping import RemovedLine, clean_clipping, decode_bytes
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos, did_you_mean
-from briefgen.fields import type_name
 from briefgen.frontmatter import parse_front_matter
 from briefgen.load import (
     ARTICLE_KEYS,
@@ -192,16 +191,11 @@ def _front_fields(
 ) -> tuple[dict[str, object], str] | None:
     """The clipping's own front matter as plain values ({} without one), and the body;
     None when the build would refuse the front matter, with the build's diagnostics."""
-    found: list[Diagnostic] = []
-    node, body = parse_front_matter(text, where, found)
-    if node is not None and not isinstance(node, YMap):
-        found.append(
-            Diagnostic(node.pos, f"front matter must be a mapping of fields, not {type_name(node)}")
-        )
-    diagnostics.extend(found)
-    if found:
+    before = len(diagnostics)
+    node, body = parse_front_matter(text, where, diagnostics)
+    if len(diagnostics) > before:
         return None
-    return (_plain_fields(node) if isinstance(node, YMap) else {}), body
+    return (_plain_fields(node) if node is not None else {}), body
 
 
 def _plain_fields(node: YMap) -> dict[str, object]:
@@ -246,7 +240,7 @@ def existing_ids(folder: Path) -> dict[str, Path]:
 def _declared_id(path: Path) -> str | None:
     text = read_text(path, [])
     node, _body = parse_front_matter(text, path, []) if text is not None else (None, "")
-    value = node.values.get("id") if isinstance(node, YMap) else None
+    value = node.values.get("id") if node is not None else None
     return _as_text(value.value) if isinstance(value, YScalar) else None
 
 

@@ -13,7 +13,7 @@ from briefgen import markdown, urls
 from briefgen.cache import Memo, file_stamp
 from briefgen.clipping import clean_clipping
 from briefgen.errors import Diagnostic, SourcePos
-from briefgen.fields import SLUG, Fields, slug_problem, type_name
+from briefgen.fields import SLUG, Fields, slug_problem
 from briefgen.frontmatter import parse_front_matter
 from briefgen.images import SourceText, image_file_problem, local_images
 from briefgen.model import (
@@ -35,7 +35,7 @@ from briefgen.model import (
     WatchItem,
 )
 from briefgen.project import Project
-from briefgen.yamlsrc import YMap, YScalar, YValue, parse_yaml
+from briefgen.yamlsrc import YMap, YScalar, YValue, parse_yaml, type_name
 
 logger = logging.getLogger(__name__)
 ARTICLE_SUFFIXES = (".md", ".txt")
@@ -279,12 +279,9 @@ def _parse_article(path: Path, content: Path) -> ParsedArticle:
     text = read_text(path, diagnostics)
     if text is None:
         return ParsedArticle(None, tuple(diagnostics))
-    parsed, body = parse_front_matter(text, path, diagnostics)
+    node, body = parse_front_matter(text, path, diagnostics)
     if diagnostics:
         return ParsedArticle(None, tuple(diagnostics))
-    node: YMap | None = None
-    if parsed is not None:
-        node = _expect_mapping(parsed, path, "front matter", diagnostics)
     f = Fields(node or YMap({}, {}, SourcePos(path)), ARTICLE_KEYS, diagnostics, "front matter")
     is_clipping = path.suffix == ".txt"
     body_start = len(text) - len(body)

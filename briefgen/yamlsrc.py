@@ -6,6 +6,7 @@ duplicate keys, so we compose the node tree ourselves and convert it.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
@@ -124,3 +125,20 @@ class _Converter:
             values[key] = self.convert(value_node)
             key_pos[key] = kpos
         return YMap(values, key_pos, self.pos(node))
+
+
+def type_name(value: YValue) -> str:
+    """What a value is, in the words of an error message: 'a list', 'true/false', ..."""
+    if isinstance(value, YMap):
+        return "a mapping"
+    if isinstance(value, YSeq):
+        return "a list"
+    if value.value is None:
+        return "nothing"
+    if isinstance(value.value, bool):
+        return "true/false"
+    if isinstance(value.value, dt.date):
+        return "a date"
+    if isinstance(value.value, int | float):
+        return "a number"
+    return "text"
