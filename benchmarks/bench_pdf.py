@@ -102,7 +102,7 @@ def measure(label: str, root: Path) -> None:
     rendered = None
     for _ in range(3):
         mark = time.perf_counter()
-        document = pdf.print_document(prepared.briefing, prepared.theme, prepared.project)
+        document = pdf.print_document(prepared.index, prepared.theme, prepared.project)
         html_times.append(time.perf_counter() - mark)
         mark = time.perf_counter()
         rendered = document.layout()

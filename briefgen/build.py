@@ -32,6 +32,7 @@ from briefgen.project import Project, find_project
 from briefgen.write import OutputFile, check_outputs, write_site
 
 if TYPE_CHECKING:  # the heavy stages are imported when a build has work to do
+    from briefgen.index import SiteIndex
     from briefgen.load import ParsedArticle
     from briefgen.model import Briefing
     from briefgen.pdf import PrintDocument
@@ -45,6 +46,8 @@ class Prepared:
     project: Project
     briefing: Briefing
     theme: Theme
+    index: SiteIndex
+    """What the pages and the PDF look up besides the model, derived once."""
 
 
 @dataclass(slots=True)
@@ -74,6 +77,7 @@ class BuildReport:
 def prepare(project_dir: Path, cache: BuildCache | None = None) -> Prepared:
     """Load and validate everything; raise BuildFailed listing every mistake."""
     from briefgen.check import check
+    from briefgen.index import SiteIndex
     from briefgen.load import load
     from briefgen.theme import load_theme
 
@@ -89,7 +93,7 @@ def prepare(project_dir: Path, cache: BuildCache | None = None) -> Prepared:
         cache.theme = theme
     if diagnostics:
         raise BuildFailed(diagnostics)
-    return Prepared(project, briefing, theme)
+    return Prepared(project, briefing, theme, SiteIndex.of(briefing))
 
 
 def site_files(
@@ -103,7 +107,7 @@ def site_files(
     files: list[OutputFile] = []
     try:
         files.extend(
-            render_site(prepared.briefing, prepared.theme, pdf_name, cache.pages if cache else None)
+            render_site(prepared.index, prepared.theme, pdf_name, cache.pages if cache else None)
         )
     except BuildFailed as failed:
         diagnostics.extend(failed.diagnostics)
@@ -120,7 +124,7 @@ def site_files(
 def print_document(prepared: Prepared) -> PrintDocument:
     from briefgen.pdf import print_document as make
 
-    return make(prepared.briefing, prepared.theme, prepared.project)
+    return make(prepared.index, prepared.theme, prepared.project)
 
 
 def build(

@@ -295,11 +295,11 @@ def _markdown_fields(briefing: Briefing) -> Iterator[tuple[str, SourcePos]]:
 # --- building the print HTML ----------------------------------------------------------
 
 
-def print_document(briefing: Briefing, theme: Theme, project: Project) -> PrintDocument:
-    """Render the print HTML; raise BuildFailed on template errors."""
+def print_document(index: SiteIndex, theme: Theme, project: Project) -> PrintDocument:
+    """Render the print HTML of index.briefing; raise BuildFailed on template errors."""
+    briefing = index.briefing
     sheets = theme.print_stylesheets
     roots = tuple(d for d in (*theme.print_dirs, *theme.static_dirs, project.content) if d.is_dir())
-    index = SiteIndex.of(briefing)
     notes = PrintIndex.of(briefing)
     timeline: list[TimelineRow] = sorted(merged_timeline(briefing), key=lambda r: r.date)
     try:

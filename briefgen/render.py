@@ -58,7 +58,7 @@ def pages(index: SiteIndex) -> Iterator[Page]:
 
 
 def render_site(
-    briefing: Briefing,
+    index: SiteIndex,
     theme: Theme,
     pdf_name: str | None,
     memo: Memo[bytes] | None = None,
@@ -67,7 +67,7 @@ def render_site(
 
     memo keeps keyed pages between builds, so an edit re-renders only what it touches.
     """
-    index = SiteIndex.of(briefing)
+    briefing = index.briefing
     all_pages = list(pages(index))
     feed_date = _feed_date(briefing)
     shared = {

@@ -68,7 +68,7 @@ def _build_pdf(project: Path, out: Path) -> BuiltPdf:
             log.removeHandler(handler)
     prepared = prepare(project)
     briefing = prepared.briefing
-    html = pdf.print_document(briefing, prepared.theme, prepared.project).html
+    html = pdf.print_document(prepared.index, prepared.theme, prepared.project).html
     path = out / briefing.settings.pdf.filename
     text = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", os.fspath(path), "-"],
@@ -382,7 +382,7 @@ def test_likelihood_legend_only_when_a_likelihood_is_used(
     assert "roughlyevenchance" in glyphs.flat[1] and "45–55%" in glyphs.flat[1]
     root = project()  # the minimal project uses no likelihood
     prepared = prepare(root)
-    document = pdf.print_document(prepared.briefing, prepared.theme, prepared.project)
+    document = pdf.print_document(prepared.index, prepared.theme, prepared.project)
     assert "Directive 203" not in document.html
 
 
@@ -612,7 +612,7 @@ def test_unchanged_briefing_reuses_the_pdf_and_print_css_counts(
 def test_print_stylesheet_comes_from_the_theme(project: Callable[..., Path]) -> None:
     root = project()
     prepared = prepare(root)
-    document = pdf.print_document(prepared.briefing, prepared.theme, prepared.project)
+    document = pdf.print_document(prepared.index, prepared.theme, prepared.project)
     builtin = builtins.themes_dir() / "default" / "print"
     assert document.stylesheets == (builtin / "print.css",)
     assert builtin in document.allowed_roots
