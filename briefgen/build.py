@@ -185,7 +185,7 @@ def build(
     timings["total"] = time.perf_counter() - start
     if pdf is not None and pdf.laid_out:
         stamps.record(out / settings.pdf.filename, pdf.key, pdf.data, pdf.pages)
-    folder.write_text(out.resolve(), "out", os.fspath(out))
+    folder.write_text(out, "out", os.fspath(out))
     if manifest is not None:
         manifest.save()
     return BuildReport(

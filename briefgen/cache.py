@@ -74,7 +74,8 @@ class CacheFolder:
         self.folder = folder
 
     def path(self, target: Path, purpose: str) -> Path:
-        digest = hashlib.sha256(os.fsencode(target.absolute())).hexdigest()[:12]
+        """The cache file for target, however target is spelt (relative, through a link)."""
+        digest = hashlib.sha256(os.fsencode(target.resolve())).hexdigest()[:12]
         return self.folder / f"{digest}-{purpose}"
 
     def read_json(self, target: Path, purpose: str) -> object:
