@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from briefgen import __version__
-from briefgen.commands import build, check, email, import_, init, pdf, serve
+from briefgen.commands import build, check, email, import_, init, pdf, publish, serve
 from briefgen.errors import BuildFailed
 
-COMMANDS: tuple[ModuleType, ...] = (build, pdf, check, serve, import_, email, init)
+COMMANDS: tuple[ModuleType, ...] = (build, pdf, check, serve, publish, import_, email, init)
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -159,6 +159,7 @@ def _expect_mapping(
 SETTINGS_KEYS = (
     "title", "subtitle", "edition", "organization", "author", "marking",
     "base_url", "theme", "summary", "pdf", "email",
+    "publish", "mailing_lists",  # read by briefgen.publish.config when a command needs them
 )  # fmt: skip
 
 

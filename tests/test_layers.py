@@ -29,7 +29,7 @@ LAYERS: list[tuple[str, ...]] = [
     # the pipeline
     ("build",),
     # beside the pipeline
-    ("importer", "mail", "serve"),
+    ("importer", "mail", "serve", "publish"),
     # the command line
     ("commands",),
     ("cli",),

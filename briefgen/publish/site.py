@@ -1,0 +1,75 @@
+"""The built site as it is on disk: refused when stale, listed in a safe upload order."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefgen.cache import CacheFolder, Manifest
+from briefgen.errors import display_path
+from briefgen.project import Project
+from briefgen.publish.errors import PublishFailed
+
+BUILD_KINDS = ("site+pdf", "site")
+"""The manifests `briefgen build` keeps, with and without the PDF."""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteFile:
+    path: str
+    """'/'-separated, relative to the site folder."""
+    file: Path
+    md5: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltSite:
+    root: Path
+    files: tuple[SiteFile, ...]
+    """In upload order: see upload_order()."""
+
+    def paths(self) -> set[str]:
+        return {f.path for f in self.files}
+
+
+def built_site(project: Project, site_dir: Path | None) -> BuiltSite:
+    """The site `briefgen build` last wrote into site_dir (default: PROJECT/site).
+
+    Refused when it is missing, when the content changed since (the last build failed
+    or was not run), or when its files were touched after the build.
+    """
+    root = (site_dir or project.root / "site").absolute()
+    where = display_path(root)
+    if not (root / "index.html").is_file():
+        raise PublishFailed(f"no built site in {where}; run `briefgen build` first")
+    folder = CacheFolder(project.cache_dir)
+    inputs = project.input_paths()
+    if not any(Manifest(folder, inputs, root, kind).is_current() for kind in BUILD_KINDS):
+        raise PublishFailed(
+            f"{where} is not the result of a successful build of the content as it is now "
+            "(the content changed, the last build failed, or the site was edited); "
+            "run `briefgen build` and publish again"
+        )
+    files = [_site_file(root, path) for path in root.rglob("*") if path.is_file()]
+    return BuiltSite(root, tuple(sorted(files, key=upload_order)))
+
+
+def _site_file(root: Path, path: Path) -> SiteFile:
+    data = path.read_bytes()
+    return SiteFile(
+        path.relative_to(root).as_posix(), path, hashlib.md5(data).hexdigest(), len(data)
+    )
+
+
+def upload_order(item: SiteFile | str) -> tuple[int, int, str]:
+    """Files that pages link to first (assets, images, the PDF, the search index), then
+    pages from the deepest up, the front page last: a reader who arrives mid-upload
+    follows links only to files that are already there."""
+    path = item if isinstance(item, str) else item.path
+    if not path.endswith(".html"):
+        return (0, 0, path)
+    if path == "index.html":
+        return (2, 0, path)
+    return (1, -path.count("/"), path)
