@@ -20,9 +20,10 @@ What is stale is decided in briefgen.cache; this module only asks.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,8 +75,12 @@ class BuildReport:
     up_to_date: bool = False
 
 
-def prepare(project_dir: Path, cache: BuildCache | None = None) -> Prepared:
-    """Load and validate everything; raise BuildFailed listing every mistake."""
+def prepare(
+    project_dir: Path, cache: BuildCache | None = None, base_url: str | None = None
+) -> Prepared:
+    """Load and validate everything; raise BuildFailed listing every mistake.
+
+    base_url, when given, replaces base_url of briefing.yaml (`--base-url`)."""
     from briefgen.check import check
     from briefgen.index import SiteIndex
     from briefgen.load import load
@@ -93,6 +98,8 @@ def prepare(project_dir: Path, cache: BuildCache | None = None) -> Prepared:
         cache.theme = theme
     if diagnostics:
         raise BuildFailed(diagnostics)
+    if base_url is not None:
+        briefing = replace(briefing, settings=replace(briefing.settings, base_url=base_url))
     return Prepared(project, briefing, theme, SiteIndex.of(briefing))
 
 
@@ -136,13 +143,14 @@ def build(
     use_manifest: bool = False,
     force: bool = False,
     prepared: Prepared | None = None,
+    base_url: str | None = None,
 ) -> BuildReport:
     """Build the site (and the PDF) into out_dir, all or nothing.
 
     use_manifest lets a one-off build skip all work when no input changed since the
     last build into the same folder and the output was not touched; force redoes
     everything, the PDF layout included. prepared is the project already prepared by
-    the caller (who then owns its freshness).
+    the caller (who then owns its freshness). base_url overrides briefing.yaml's.
     """
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -150,17 +158,16 @@ def build(
     out = (out_dir or project.root / "site").absolute()
     _check_out_dir(project, out)
     folder = CacheFolder(project.cache_dir)
-    manifest = (
-        Manifest(folder, project.input_paths(), out, "site+pdf" if with_pdf else "site")
-        if use_manifest
-        else None
-    )
+    kind = "site+pdf" if with_pdf else "site"
+    if base_url is not None:  # a build for another address is another output
+        kind += "+url-" + hashlib.sha256(base_url.encode()).hexdigest()[:12]
+    manifest = Manifest(folder, project.input_paths(), out, kind) if use_manifest else None
     if manifest is not None and not force and manifest.is_current():
         timings["total"] = time.perf_counter() - start
         return BuildReport(out, 0, (), (), (), "up to date", timings, up_to_date=True)
 
     if prepared is None:
-        prepared = prepare(project.root, cache)
+        prepared = prepare(project.root, cache, base_url)
     timings["load+check"] = time.perf_counter() - start
 
     mark = time.perf_counter()
@@ -314,13 +321,16 @@ class Previewer:
     naming every mistake, or OSError when a file vanished mid-build.
     """
 
-    def __init__(self, project_dir: Path, *, with_pdf: bool = True) -> None:
+    def __init__(
+        self, project_dir: Path, *, with_pdf: bool = True, base_url: str | None = None
+    ) -> None:
         self.project = find_project(project_dir)
         self.with_pdf = with_pdf
+        self.base_url = base_url
         self._cache = BuildCache()
 
     def __call__(self) -> SiteBuild:
-        prepared = prepare(self.project.root, self._cache)
+        prepared = prepare(self.project.root, self._cache, self.base_url)
         pdf_name = prepared.briefing.settings.pdf.filename if self.with_pdf else None
         files = site_files(prepared, pdf_name, self._cache)
         check_outputs(files, self.project.root)
@@ -357,7 +367,7 @@ def _out_dir_problem(project: Project, real: Path) -> str | None:
     return None
 
 
-_ALWAYS_BUILT = ("index.html", "404.html", "feed.xml", "sitemap.xml")
+_ALWAYS_BUILT = ("index.html", "404.html", "feed.xml")
 
 
 def _may_fill(project: Project, real: Path) -> bool:

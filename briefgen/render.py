@@ -54,7 +54,8 @@ def pages(index: SiteIndex) -> Iterator[Page]:
     yield Page(urls.SOURCES, "sources.html", {"title": "Sources"})
     yield Page(urls.NOT_FOUND, "404.html", {"title": "Page not found"})
     yield Page(urls.FEED, "feed.xml", {"title": briefing.settings.title})
-    yield Page(urls.SITEMAP, "sitemap.xml", {"title": briefing.settings.title})
+    if briefing.settings.base_url:  # the sitemap protocol allows only absolute URLs
+        yield Page(urls.SITEMAP, "sitemap.xml", {"title": briefing.settings.title})
 
 
 def render_site(

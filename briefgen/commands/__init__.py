@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 
@@ -14,3 +15,20 @@ def add_project_argument(parser: argparse.ArgumentParser) -> None:
         default=Path("."),
         help="the briefing project folder (default: the current folder)",
     )
+
+
+def add_base_url_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--base-url",
+        type=base_url,
+        metavar="URL",
+        help="the address the site is served at, instead of base_url in briefing.yaml "
+        "(for example a staging copy)",
+    )
+
+
+def base_url(text: str) -> str:
+    """The argparse type of --base-url: an http(s) URL, ending in '/' as base_url does."""
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", text):
+        raise argparse.ArgumentTypeError(f"'{text}' is not an http:// or https:// URL")
+    return text.rstrip("/") + "/"

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from briefgen.commands import add_project_argument
+from briefgen.commands import add_base_url_argument, add_project_argument
 from briefgen.errors import display_path
 
 
@@ -22,6 +22,7 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="redo everything, the PDF layout included, even when nothing changed",
     )
+    add_base_url_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -29,7 +30,12 @@ def run(args: argparse.Namespace) -> int:
     from briefgen.build import build
 
     report = build(
-        args.project, args.out, with_pdf=not args.no_pdf, use_manifest=True, force=args.force
+        args.project,
+        args.out,
+        with_pdf=not args.no_pdf,
+        use_manifest=True,
+        force=args.force,
+        base_url=args.base_url,
     )
     where = display_path(report.out_dir)
     if report.up_to_date:
@@ -45,4 +51,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         took = f" in {report.timings['pdf']:.2f} s" if report.pdf == "built" else ""
         print(f"PDF {report.pdf}{took}")
+    if not (report.out_dir / "sitemap.xml").is_file():
+        print("no sitemap.xml: a sitemap needs absolute URLs; set base_url or --base-url")
     return 0

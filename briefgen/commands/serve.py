@@ -11,7 +11,7 @@ import webbrowser
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from briefgen.commands import add_project_argument
+from briefgen.commands import add_base_url_argument, add_project_argument
 
 if TYPE_CHECKING:  # run() imports them: `briefgen --help` needs no watchdog or HTTP server
     from briefgen.serve import BuildDone, Notice
@@ -41,6 +41,7 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="do not make the PDF briefing; pages then have no PDF link (default: off)",
     )
+    add_base_url_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     from briefgen.build import Previewer
     from briefgen.serve import Preview
 
-    builder = Previewer(args.project, with_pdf=not args.no_pdf)
+    builder = Previewer(args.project, with_pdf=not args.no_pdf, base_url=args.base_url)
     preview = Preview(builder, watch=builder.project, host=args.host, port=args.port, notify=report)
     try:
         preview.listen()

@@ -11,9 +11,6 @@ from briefgen.errors import display_path
 from briefgen.project import Project
 from briefgen.publish.errors import PublishFailed
 
-BUILD_KINDS = ("site+pdf", "site")
-"""The manifests `briefgen build` keeps, with and without the PDF."""
-
 
 @dataclass(frozen=True, slots=True)
 class SiteFile:
@@ -44,9 +41,7 @@ def built_site(project: Project, site_dir: Path | None) -> BuiltSite:
     where = display_path(root)
     if not (root / "index.html").is_file():
         raise PublishFailed(f"no built site in {where}; run `briefgen build` first")
-    folder = CacheFolder(project.cache_dir)
-    inputs = project.input_paths()
-    if not any(Manifest(folder, inputs, root, kind).is_current() for kind in BUILD_KINDS):
+    if not any(manifest.is_current() for manifest in _manifests(project, root)):
         raise PublishFailed(
             f"{where} is not the result of a successful build of the content as it is now "
             "(the content changed, the last build failed, or the site was edited); "
@@ -54,6 +49,17 @@ def built_site(project: Project, site_dir: Path | None) -> BuiltSite:
         )
     files = [_site_file(root, path) for path in root.rglob("*") if path.is_file()]
     return BuiltSite(root, tuple(sorted(files, key=upload_order)))
+
+
+def _manifests(project: Project, root: Path) -> list[Manifest]:
+    """The manifests of builds into root: with or without the PDF, for any base URL."""
+    folder = CacheFolder(project.cache_dir)
+    prefix, suffix = folder.path(root, "manifest-").name, ".json"
+    kinds = [
+        path.name.removeprefix(prefix).removesuffix(suffix)
+        for path in folder.folder.glob(f"{prefix}*{suffix}")
+    ]
+    return [Manifest(folder, project.input_paths(), root, kind) for kind in kinds]
 
 
 def _site_file(root: Path, path: Path) -> SiteFile:
