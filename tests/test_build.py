@@ -38,7 +38,6 @@ EXPECTED_PAGES = [
     "timeline/index.html",
     "articles/index.html",
     "feed.xml",
-    "sitemap.xml",
     "404.html",
     "assets/style.css",
 ]

@@ -14,11 +14,13 @@ from briefgen.errors import display_path
 from briefgen.write import replace_file
 
 if TYPE_CHECKING:  # briefgen.mail pulls in the pipeline, Jinja and smtplib: run() imports it
+    from email.headerregistry import Address
     from email.message import EmailMessage
 
     from briefgen.mail import PasswordSource, Server
 
 PASSWORD_ENV = "BRIEFGEN_SMTP_PASSWORD"
+SEND_LOG = "send-log.tsv"
 CAFILE_ENV = "BRIEFGEN_SMTP_CAFILE"
 
 
@@ -44,6 +46,32 @@ def add_parser(sub: Any) -> None:
             help=f"{what} recipients: name@example.org or 'Name <name@example.org>'; "
             "repeat or separate with commas",
         )
+    lists = parser.add_argument_group(
+        "mailing lists (each recipient gets a message addressed to them alone)"
+    )
+    lists.add_argument(
+        "--list",
+        dest="lists",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a list named in mailing_lists of briefing.yaml; repeat for more",
+    )
+    lists.add_argument(
+        "--to-list",
+        dest="list_files",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="a file of addresses, one a line ('#' starts a comment); repeat for more",
+    )
+    lists.add_argument(
+        "--log",
+        type=Path,
+        metavar="FILE",
+        help=f"the send log, appended to (default: PROJECT/{SEND_LOG})",
+    )
     who.add_argument(
         "--from",
         dest="sender",
@@ -129,10 +157,19 @@ def _seconds(text: str) -> float:
 def run(args: argparse.Namespace) -> int:
     from briefgen.mail import EmailFailed
 
-    if not args.to and args.eml is None:
-        args.parser.error("email: give recipients with --to (or use --eml FILE to write a draft)")
+    one_by_one = bool(args.lists or args.list_files)
+    if one_by_one and (args.cc or args.bcc or args.eml is not None):
+        args.parser.error(
+            "email: --cc, --bcc and --eml do not go with --list or --to-list: "
+            "each list recipient gets a message of their own"
+        )
+    if not args.to and not one_by_one and args.eml is None:
+        args.parser.error(
+            "email: give recipients with --to, --list or --to-list "
+            "(or use --eml FILE to write a draft)"
+        )
     try:
-        return _run(args)
+        return _run_lists(args) if one_by_one else _run(args)
     except EmailFailed as failed:
         print(f"briefgen: {failed}", file=sys.stderr)
         return 1
@@ -177,6 +214,70 @@ def _run(args: argparse.Namespace) -> int:
         f"sent '{delivery.headers.subject}' to {', '.join(sent.accepted)} via {server} "
         f"({mail.describe(delivery.message)})"
     )
+    return 0
+
+
+def _run_lists(args: argparse.Namespace) -> int:
+    from briefgen import mail
+    from briefgen.mail.each import send_each
+    from briefgen.mail.lists import named_list, read_list_file
+    from briefgen.project import find_project
+
+    project = find_project(args.project)
+    addresses = list(mail.parse_addresses(args.to, "--to"))
+    for name in args.lists:
+        addresses.extend(named_list(project, name))
+    for file in args.list_files:
+        addresses.extend(read_list_file(file))
+    unique: dict[str, Address] = {}
+    for address in addresses:  # once each, where first named
+        unique.setdefault(address.addr_spec.lower(), address)
+    recipients = tuple(unique.values())
+    if not recipients:
+        print("briefgen: the mailing lists hold no address; sent nothing", file=sys.stderr)
+        return 1
+    sender = mail.parse_address(args.sender, "--from") if args.sender is not None else None
+    if args.subject is not None:
+        mail.check_header_text(args.subject, "--subject")
+    server = _server(args)
+    if not args.dry_run:
+        mail.check_server(server)
+    delivery = mail.briefing_message(
+        project.root, mail.Recipients(to=recipients[:1]), sender, args.subject
+    )
+    count = f"{len(recipients)} recipient{'s' if len(recipients) != 1 else ''}"
+    if args.dry_run:
+        for line in delivery.summary_lines():
+            print(line)
+        print(f"would send to {count} one by one via {server}; sent nothing")
+        return 0
+    log = args.log or project.root / SEND_LOG
+
+    def progress(outcome: mail.Outcome) -> None:
+        if outcome.sent:
+            print(f"sent to {outcome.recipient}", flush=True)
+        else:
+            print(f"failed: {outcome.recipient}: {outcome.detail}", file=sys.stderr, flush=True)
+
+    outcomes = send_each(
+        delivery.message,
+        recipients,
+        server,
+        _password(server),
+        edition=delivery.edition,
+        log=log,
+        progress=progress,
+    )
+    failed = [o.recipient for o in outcomes if not o.sent]
+    sent = len(outcomes) - len(failed)
+    summary = (
+        f"sent '{delivery.headers.subject}' to {sent} of {count} via {server}; "
+        f"logged in {display_path(log.absolute())}"
+    )
+    if failed:
+        print(f"briefgen: {summary}; {len(failed)} failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    print(summary)
     return 0
 
 

@@ -19,6 +19,7 @@ from briefgen.errors import display_path
 from briefgen.mail.addresses import Recipients, check_header_text, parse_address, parse_addresses
 from briefgen.mail.compose import Headers, compose, describe, render_bodies, resolve_headers
 from briefgen.mail.compose import summary_lines as _summary_lines
+from briefgen.mail.each import Outcome
 from briefgen.mail.errors import EmailFailed
 from briefgen.mail.smtp import (
     DEFAULT_PORTS,
@@ -33,6 +34,7 @@ __all__ = [
     "DEFAULT_PORTS",
     "Delivery",
     "EmailFailed",
+    "Outcome",
     "PasswordSource",
     "Recipients",
     "Server",
@@ -55,6 +57,8 @@ class Delivery:
     headers: Headers
     pdf_name: str
     pdf_size: int
+    edition: str
+    """The edition date (ISO), or 'undated': what the send log records."""
 
     def summary_lines(self) -> list[str]:
         """What --dry-run shows: the headers that matter, the attachment and the size."""
@@ -82,4 +86,6 @@ def briefing_message(
     except OSError as exc:
         raise EmailFailed(f"cannot read the PDF {display_path(pdf_path)}: {exc}") from None
     message = compose(headers, recipients, bodies, pdf, pdf_path.name)
-    return Delivery(message, headers, pdf_path.name, len(pdf))
+    edition = prepared.briefing.settings.edition
+    label = edition.isoformat() if edition else "undated"
+    return Delivery(message, headers, pdf_path.name, len(pdf), label)

@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen.errors import BuildFailed, Diagnostic, SourcePos
+from briefgen.errors import BuildFailed, Diagnostic
 from briefgen.fields import Fields
-from briefgen.yamlsrc import YMap, YValue, parse_yaml
+from briefgen.sections import settings_section
+from briefgen.yamlsrc import YMap
 
 DEFAULT_BRANCH = "gh-pages"
 KINDS = ("git", "rsync", "s3")
@@ -85,22 +86,6 @@ def s3_target(url: str, endpoint_url: str | None, region: str | None) -> S3Targe
     if endpoint_url is not None and not re.match(r"https?://", endpoint_url):
         raise ValueError(f"endpoint '{redact(endpoint_url)}' must be an http:// or https:// URL")
     return S3Target(match["bucket"], prefix + "/" if prefix else "", endpoint_url, region)
-
-
-def settings_section(settings_file: Path, key: str) -> YValue | None:
-    """The value of one top-level key of briefing.yaml, or None; raises BuildFailed
-    when the file cannot be read (a build would report the same)."""
-    diagnostics: list[Diagnostic] = []
-    try:
-        text = settings_file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BuildFailed([Diagnostic(SourcePos(settings_file), f"cannot read: {exc}")]) from None
-    node = parse_yaml(text, settings_file, diagnostics)
-    if diagnostics:
-        raise BuildFailed(diagnostics)
-    if not isinstance(node, YMap):
-        return None
-    return node.values.get(key)
 
 
 def configured_target(settings_file: Path) -> Target | None:
