@@ -83,6 +83,17 @@ def find_project(path: Path) -> Project:
     )
 
 
+GITIGNORE = """\
+# Made by briefgen from the files above: `briefgen build` makes them again.
+/site/
+/.briefgen-cache/
+# The send log of `briefgen email --list`: your recipients' addresses.
+/send-log.tsv
+"""
+"""The .gitignore of a new project (kept out of the starter folder, where git would
+read it as briefgen's own)."""
+
+
 def create_project(target: Path) -> None:
     """Copy the starter project into target, a new or empty folder; raise BuildFailed
     saying why when it cannot."""
@@ -90,6 +101,7 @@ def create_project(target: Path) -> None:
         problem = _not_for_a_new_project(target)
         if problem is None:
             shutil.copytree(builtins.starter_dir(), target, dirs_exist_ok=True)
+            (target / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     except OSError as exc:
         problem = f"cannot create: {exc.strerror or exc}"
     if problem is not None:

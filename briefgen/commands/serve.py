@@ -41,6 +41,12 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="do not make the PDF briefing; pages then have no PDF link (default: off)",
     )
+    parser.add_argument(
+        "--poll",
+        action="store_true",
+        help="look for changes by checking the files every half second, for folders where "
+        "saves go unnoticed (WSL, Docker volumes, network shares) (default: off)",
+    )
     add_base_url_argument(parser)
     parser.set_defaults(run=run)
 
@@ -57,7 +63,14 @@ def run(args: argparse.Namespace) -> int:
     from briefgen.serve import Preview
 
     builder = Previewer(args.project, with_pdf=not args.no_pdf, base_url=args.base_url)
-    preview = Preview(builder, watch=builder.project, host=args.host, port=args.port, notify=report)
+    preview = Preview(
+        builder,
+        watch=builder.project,
+        host=args.host,
+        port=args.port,
+        notify=report,
+        poll=args.poll,
+    )
     try:
         preview.listen()
     except OSError as exc:

@@ -103,8 +103,10 @@ class Preview:
         host: str = "127.0.0.1",
         port: int = 8000,
         notify: Callable[[Notice], None] | None = None,
+        poll: bool = False,
     ) -> None:
         self.host = host
+        self._poll = poll
         self.port = port
         self._builder = builder
         self._project = watch
@@ -131,7 +133,7 @@ class Preview:
         if self._http is None:
             self.listen()
         assert self._http is not None
-        self._watcher = ChangeWatcher(self._project)
+        self._watcher = ChangeWatcher(self._project, poll=self._poll)
         self._watcher.start()
         self._build()
         self._spawn(self._http.serve_forever, "briefgen-http", 0.1)

@@ -30,6 +30,7 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
+from watchdog.observers.polling import PollingObserver
 
 from briefgen.project import Project
 
@@ -39,6 +40,8 @@ QUIET = 0.03
 """Seconds without a relevant event before a burst of events counts as one change."""
 MAX_WAIT = 0.5
 """A steady stream of events (a checkout of many files) still yields a change this often."""
+POLL_INTERVAL = 0.5
+"""Seconds between two looks at every file, with --poll."""
 
 # Only these reach the handler: reading a file, as every build does, raises "opened"
 # and "closed_no_write" events, which are no changes; neither are a folder's "modified"
@@ -73,7 +76,14 @@ def is_editor_file(name: str) -> bool:
 class ChangeWatcher:
     """A watchdog observer on a project's watched paths (content/, templates/, themes/...)."""
 
-    def __init__(self, project: Project, *, quiet: float = QUIET, max_wait: float = MAX_WAIT):
+    def __init__(
+        self,
+        project: Project,
+        *,
+        quiet: float = QUIET,
+        max_wait: float = MAX_WAIT,
+        poll: bool = False,
+    ):
         self.root = project.root
         # Also a briefing.yaml at the root when the settings are in content/: it may be
         # moved there (or a second one made) while the server runs.
@@ -82,7 +92,9 @@ class ChangeWatcher:
         )
         self.quiet = quiet
         self.max_wait = max_wait
-        self._observer = Observer()
+        # Polling (stat every file each interval) for where the kernel's notifications
+        # never arrive: WSL's Windows drives, Docker volumes, network shares.
+        self._observer = PollingObserver(timeout=POLL_INTERVAL) if poll else Observer()
         self._handler = _Handler(self)
         self._watches: dict[Path, ObservedWatch] = {}
         self._changed = threading.Condition()

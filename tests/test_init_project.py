@@ -1,0 +1,47 @@
+"""`briefgen init` makes a project ready for git: a .gitignore and a sender to fill in."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+from .conftest import Result
+
+
+def test_new_project_keeps_built_files_out_of_git(
+    tmp_path: Path, run: Callable[..., Result]
+) -> None:
+    root = tmp_path / "project"
+    assert run("init", root).code == 0
+    assert run("build", root, "--no-pdf").code == 0
+    (root / "send-log.tsv").write_text("time\n", encoding="utf-8")
+    subprocess.run(["git", "init", "-q", os.fspath(root)], check=True)
+    status = subprocess.run(
+        ["git", "-C", os.fspath(root), "status", "--porcelain", "--untracked-files=all"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    tracked = {line[3:] for line in status.splitlines()}
+    assert ".gitignore" in tracked
+    assert "content/briefing.yaml" in tracked
+    assert "content/issues/example.yaml" in tracked
+    assert not any(p.startswith(("site/", ".briefgen-cache/", "send-log")) for p in tracked)
+    assert (root / "site" / "index.html").is_file()
+
+
+def test_sender_placeholder_works_once_uncommented(
+    tmp_path: Path, run: Callable[..., Result]
+) -> None:
+    root = tmp_path / "project"
+    assert run("init", root).code == 0
+    settings = root / "content" / "briefing.yaml"
+    text = settings.read_text(encoding="utf-8")
+    assert "# email:\n#   from: Analysis desk <desk@example.org>" in text
+    settings.write_text(re.sub(r"^# (email:|  from:|  subject:)", r"\1", text, flags=re.M))
+    result = run("email", root, "--to", "reader@example.org", "--dry-run")
+    assert result.code == 0, result.err
+    assert "From: Analysis desk <desk@example.org>" in result.out
