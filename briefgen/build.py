@@ -186,6 +186,12 @@ def build(
         files.append(OutputFile(settings.pdf.filename, pdf.data))
         timings["pdf"] = time.perf_counter() - mark
 
+    from briefgen.search import search_files
+
+    mark = time.perf_counter()
+    files.extend(search_files(files, project.root))  # the index goes out with its pages
+    timings["search"] = time.perf_counter() - mark
+
     mark = time.perf_counter()
     report = write_site(files, out)
     timings["write"] = time.perf_counter() - mark

@@ -53,6 +53,7 @@ def pages(index: SiteIndex) -> Iterator[Page]:
     yield Page(urls.TIMELINE, "timeline.html", {"title": "Timeline"})
     yield Page(urls.SOURCES, "sources.html", {"title": "Sources"})
     yield Page(urls.NOT_FOUND, "404.html", {"title": "Page not found"})
+    yield Page(urls.SEARCH, "search.html", {"title": "Search"})
     yield Page(urls.FEED, "feed.xml", {"title": briefing.settings.title})
     if briefing.settings.base_url:  # the sitemap protocol allows only absolute URLs
         yield Page(urls.SITEMAP, "sitemap.xml", {"title": briefing.settings.title})
@@ -83,7 +84,9 @@ def render_site(
         "feed_updated": f"{feed_date.isoformat()}T00:00:00Z",
         "feed_id": _feed_id(briefing),
         "sitemap_paths": [
-            p.path for p in all_pages if p.path.endswith(".html") and p.path != urls.NOT_FOUND
+            p.path
+            for p in all_pages
+            if p.path.endswith(".html") and p.path not in (urls.NOT_FOUND, urls.SEARCH)
         ],
         "highlight": lambda html, quotes: Markup(highlight(html, quotes)),
         "inline_stylesheet": lambda: theme.inline_stylesheet(briefing.settings.base_url),
