@@ -76,11 +76,15 @@ class BuildReport:
 
 
 def prepare(
-    project_dir: Path, cache: BuildCache | None = None, base_url: str | None = None
+    project_dir: Path,
+    cache: BuildCache | None = None,
+    base_url: str | None = None,
+    drafts: bool = False,
 ) -> Prepared:
     """Load and validate everything; raise BuildFailed listing every mistake.
 
-    base_url, when given, replaces base_url of briefing.yaml (`--base-url`)."""
+    base_url, when given, replaces base_url of briefing.yaml (`--base-url`); drafts
+    keeps what is marked `draft: true` (`--drafts`)."""
     from briefgen.check import check
     from briefgen.index import SiteIndex
     from briefgen.load import load
@@ -89,7 +93,15 @@ def prepare(
     project = find_project(project_dir)
     loaded = load(project, cache.articles if cache else None)
     briefing = loaded.briefing
-    diagnostics = [*loaded.diagnostics, *check(briefing, loaded.broken_ids)]
+    diagnostics = list(loaded.diagnostics)
+    skipped = loaded.broken_ids  # cites to these are reported once, elsewhere
+    if not drafts:
+        from briefgen.drafts import without_drafts
+
+        briefing, dangling = without_drafts(briefing)
+        diagnostics.extend(dangling)
+        skipped |= {a.id for a in loaded.briefing.articles if a.draft}
+    diagnostics.extend(check(briefing, skipped))
     try:
         theme = load_theme(project, briefing.settings.theme, cache.theme if cache else None)
     except BuildFailed as failed:
@@ -144,13 +156,15 @@ def build(
     force: bool = False,
     prepared: Prepared | None = None,
     base_url: str | None = None,
+    drafts: bool = False,
 ) -> BuildReport:
     """Build the site (and the PDF) into out_dir, all or nothing.
 
     use_manifest lets a one-off build skip all work when no input changed since the
     last build into the same folder and the output was not touched; force redoes
     everything, the PDF layout included. prepared is the project already prepared by
-    the caller (who then owns its freshness). base_url overrides briefing.yaml's.
+    the caller (who then owns its freshness). base_url overrides briefing.yaml's;
+    drafts keeps what is marked `draft: true`.
     """
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -161,13 +175,15 @@ def build(
     kind = "site+pdf" if with_pdf else "site"
     if base_url is not None:  # a build for another address is another output
         kind += "+url-" + hashlib.sha256(base_url.encode()).hexdigest()[:12]
+    if drafts:
+        kind += "+drafts"
     manifest = Manifest(folder, project.input_paths(), out, kind) if use_manifest else None
     if manifest is not None and not force and manifest.is_current():
         timings["total"] = time.perf_counter() - start
         return BuildReport(out, 0, (), (), (), "up to date", timings, up_to_date=True)
 
     if prepared is None:
-        prepared = prepare(project.root, cache, base_url)
+        prepared = prepare(project.root, cache, base_url, drafts)
     timings["load+check"] = time.perf_counter() - start
 
     mark = time.perf_counter()
@@ -241,10 +257,10 @@ class CheckReport:
     cites: int
 
 
-def check_only(project_dir: Path) -> CheckReport:
+def check_only(project_dir: Path, *, drafts: bool = False) -> CheckReport:
     """Everything a build checks, with pages and print HTML rendered in memory (template
     errors that show only with real data); nothing is written."""
-    prepared = prepare(project_dir)
+    prepared = prepare(project_dir, drafts=drafts)
     site_files(prepared, pdf_name=None)
     print_document(prepared)
     briefing = prepared.briefing
@@ -328,15 +344,21 @@ class Previewer:
     """
 
     def __init__(
-        self, project_dir: Path, *, with_pdf: bool = True, base_url: str | None = None
+        self,
+        project_dir: Path,
+        *,
+        with_pdf: bool = True,
+        base_url: str | None = None,
+        drafts: bool = False,
     ) -> None:
         self.project = find_project(project_dir)
         self.with_pdf = with_pdf
         self.base_url = base_url
+        self.drafts = drafts
         self._cache = BuildCache()
 
     def __call__(self) -> SiteBuild:
-        prepared = prepare(self.project.root, self._cache, self.base_url)
+        prepared = prepare(self.project.root, self._cache, self.base_url, self.drafts)
         pdf_name = prepared.briefing.settings.pdf.filename if self.with_pdf else None
         files = site_files(prepared, pdf_name, self._cache)
         check_outputs(files, self.project.root)

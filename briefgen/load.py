@@ -225,7 +225,7 @@ def _email_settings(parent: Fields, diagnostics: list[Diagnostic]) -> EmailSetti
 
 # --- articles --------------------------------------------------------------------------
 
-ARTICLE_KEYS = ("title", "id", "source", "author", "published", "url", "issues", "summary")
+ARTICLE_KEYS = ("title", "id", "source", "author", "published", "url", "issues", "summary", "draft")
 
 
 def _load_articles(
@@ -330,6 +330,7 @@ def _parse_article(path: Path, content: Path) -> ParsedArticle:
         pos=SourcePos(path),
         issues_pos=f.pos("issues"),
         images=images,
+        draft=_draft(f),
     )
     # Image mistakes do not break the article: its cites and quotes are still checked.
     return ParsedArticle(article, tuple(diagnostics))
@@ -363,6 +364,7 @@ def _article_id(f: Fields, path: Path, diagnostics: list[Diagnostic]) -> str | N
 
 ISSUE_KEYS = (
     "title", "status", "bottom_line", "key_points", "positions", "timeline", "questions", "order",
+    "draft",
 )  # fmt: skip
 
 
@@ -398,6 +400,7 @@ def _load_issue(path: Path, diagnostics: list[Diagnostic]) -> Issue | None:
         questions=f.texts("questions"),
         order=f.integer("order"),
         pos=SourcePos(path),
+        draft=_draft(f),
     )
     return issue if title is not None and bottom_line is not None else None
 
@@ -483,7 +486,7 @@ def cites(f: Fields, diagnostics: list[Diagnostic]) -> tuple[Cite, ...]:
 
 # --- the checklist ---------------------------------------------------------------------
 
-WATCH_KEYS = ("title", "issue", "why", "signposts", "status", "by", "sources")
+WATCH_KEYS = ("title", "issue", "why", "signposts", "status", "by", "sources", "draft")
 
 
 def _load_watch(path: Path, diagnostics: list[Diagnostic]) -> tuple[WatchItem, ...]:
@@ -539,7 +542,19 @@ def _watch_item(node: YMap, diagnostics: list[Diagnostic], anchors: set[str]) ->
         sources=sources,
         pos=node.pos,
         issue_pos=f.pos("issue"),
+        draft=_draft(f),
     )
+
+
+def _draft(f: Fields) -> bool:
+    """`draft: true` keeps a file or item out of a build without --drafts."""
+    value = f.node.values.get("draft")
+    if value is None or (isinstance(value, YScalar) and value.value in (None, False)):
+        return False
+    if isinstance(value, YScalar) and value.value is True:
+        return True
+    f.error(value.pos, f"field 'draft' must be true or false, not {type_name(value)}")
+    return False
 
 
 def slugify(text: str, limit: int = 48) -> str:

@@ -75,6 +75,8 @@ class Issue:
     questions: tuple[str, ...]
     order: int | None
     pos: SourcePos
+    draft: bool = False
+    """Left out of a build without --drafts."""
 
     def cites(self) -> Iterator[Cite]:
         """Every cite of the issue: key points, positions, then the timeline."""
@@ -100,6 +102,8 @@ class WatchItem:
     sources: tuple[Cite, ...]
     pos: SourcePos
     issue_pos: SourcePos
+    draft: bool = False
+    """Left out of a build without --drafts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +135,8 @@ class Article:
     """Where the front matter lists the issues, for errors about them."""
     images: tuple[ArticleImage, ...] = ()
     """The local images of the body, whose src body_html already points at in the site."""
+    draft: bool = False
+    """Left out of a build without --drafts."""
 
 
 @dataclass(frozen=True, slots=True)

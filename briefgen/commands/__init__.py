@@ -17,6 +17,14 @@ def add_project_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_drafts_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--drafts",
+        action="store_true",
+        help="include articles, issues and checklist items marked draft: true (default: off)",
+    )
+
+
 def add_base_url_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--base-url",

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from briefgen.commands import add_base_url_argument, add_project_argument
+from briefgen.commands import add_base_url_argument, add_drafts_argument, add_project_argument
 from briefgen.errors import display_path
 
 
@@ -23,6 +23,7 @@ def add_parser(sub: Any) -> None:
         help="redo everything, the PDF layout included, even when nothing changed",
     )
     add_base_url_argument(parser)
+    add_drafts_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -36,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
         use_manifest=True,
         force=args.force,
         base_url=args.base_url,
+        drafts=args.drafts,
     )
     where = display_path(report.out_dir)
     if report.up_to_date:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from briefgen.commands import add_project_argument
+from briefgen.commands import add_drafts_argument, add_project_argument
 
 
 def add_parser(sub: Any) -> None:
@@ -13,13 +13,14 @@ def add_parser(sub: Any) -> None:
         "check", help="validate content, cites, quotes and templates; write nothing"
     )
     add_project_argument(parser)
+    add_drafts_argument(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from briefgen.build import check_only
 
-    report = check_only(args.project)
+    report = check_only(args.project, drafts=args.drafts)
     print(
         f"ok: {_count(report.articles, 'article')}, "
         f"{_count(report.issues, 'issue')}, "

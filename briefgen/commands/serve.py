@@ -11,7 +11,7 @@ import webbrowser
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from briefgen.commands import add_base_url_argument, add_project_argument
+from briefgen.commands import add_base_url_argument, add_drafts_argument, add_project_argument
 
 if TYPE_CHECKING:  # run() imports them: `briefgen --help` needs no watchdog or HTTP server
     from briefgen.serve import BuildDone, Notice
@@ -48,6 +48,7 @@ def add_parser(sub: Any) -> None:
         "saves go unnoticed (WSL, Docker volumes, network shares) (default: off)",
     )
     add_base_url_argument(parser)
+    add_drafts_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -62,7 +63,9 @@ def run(args: argparse.Namespace) -> int:
     from briefgen.build import Previewer
     from briefgen.serve import Preview
 
-    builder = Previewer(args.project, with_pdf=not args.no_pdf, base_url=args.base_url)
+    builder = Previewer(
+        args.project, with_pdf=not args.no_pdf, base_url=args.base_url, drafts=args.drafts
+    )
     preview = Preview(
         builder,
         watch=builder.project,
