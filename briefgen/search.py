@@ -59,7 +59,7 @@ def search_files(files: list[OutputFile], project_root: Path) -> list[OutputFile
     with tempfile.TemporaryDirectory(prefix="briefgen-search-") as scratch:
         site, bundle = Path(scratch, "site"), Path(scratch, "bundle")
         for file in files:
-            if file.path.endswith(".html"):
+            if file.path.endswith(".html") and b"data-pagefind-body" in file.data:
                 target = site / file.path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(file.data)

@@ -35,9 +35,12 @@ def test_no_sitemap_without_a_base_url_then_one_with_it(
     feed = (root / "site" / "feed.xml").read_text(encoding="utf-8")
     assert "https://staging.example.org/brief/issues/example/" in feed
     # The site built for that address is the one a publish may send.
-    assert run("publish", root, "--git", tmp_path / "none.git", "--dry-run").err.count(
-        "not the result of a successful build"
-    ) == 0
+    assert (
+        run("publish", root, "--git", tmp_path / "none.git", "--dry-run").err.count(
+            "not the result of a successful build"
+        )
+        == 0
+    )
 
     again = run("build", root, "--no-pdf")  # back to briefing.yaml: a real rebuild
     assert "up to date" not in again.out

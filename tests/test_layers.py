@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, ...]] = [
     # readers of one kind of thing, and the theme
     ("fields", "frontmatter", "images", "index", "check", "theme", "sections"),
     # stages
-    ("load", "render", "pdf", "drafts"),
+    ("load", "render", "pdf", "drafts", "search"),
     # the pipeline
     ("build",),
     # beside the pipeline

@@ -46,9 +46,7 @@ def test_pagefind_is_installed_and_the_build_writes_its_index(example_site: Path
 
 
 def results(page: Any) -> list[tuple[str, str]]:
-    page.wait_for_function(
-        "document.getElementById('search-status').textContent.includes('found')"
-    )
+    page.wait_for_function("document.getElementById('search-status').textContent.includes('found')")
     links = page.locator("#search-results li a")
     return [
         (links.nth(i).inner_text(), links.nth(i).get_attribute("href") or "")
