@@ -109,3 +109,23 @@ def test_opened_from_disk_the_page_says_search_needs_a_server(
         assert page.locator("#search-page-q").input_value() == "taiwan"
     finally:
         page.close()
+
+
+def test_the_preview_says_it_has_no_index(browser: Any, project: Any) -> None:
+    from tests.test_serve_preview import started_previews
+
+    previews = started_previews()
+    serve = next(previews)
+    try:
+        preview = serve(project())
+        page = browser.new_page()
+        try:
+            page.goto(f"http://127.0.0.1:{preview.port}/search/index.html?q=talks")
+            page.wait_for_function(
+                "document.getElementById('search-status').textContent.includes('did not load')"
+            )
+            assert "made by “briefgen build”" in page.locator("#search-status").inner_text()
+        finally:
+            page.close()
+    finally:
+        next(previews, None)

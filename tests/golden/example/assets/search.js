@@ -19,7 +19,8 @@
     // Browsers do not let a page opened from disk load the index's scripts and files.
     say("Search needs the site to be served over HTTP: a browser will not load the " +
         "search index of pages opened from disk. Put the site on a web server, or run " +
-        "`python3 -m http.server --directory site` and open http://localhost:8000/.", true);
+        "\u201cpython3 -m http.server --directory site\u201d and open http://localhost:8000/.",
+        true);
     return;
   }
 
@@ -80,8 +81,9 @@
       show(results, words);
     }).catch(function () {
       loading = null;
-      say("The search index did not load. It is made by `briefgen build` (pagefind/ in " +
-          "the site); the live preview of `briefgen serve` has none.", true);
+      say("The search index did not load. It is made by \u201cbriefgen build\u201d " +
+          "(pagefind/ in the site); the live preview of \u201cbriefgen serve\u201d has none.",
+          true);
     });
   }
 
