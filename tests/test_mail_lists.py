@@ -134,3 +134,26 @@ def test_lists_refuse_cc_and_dry_run_counts(built: Path, run: Callable[..., Resu
     dry = run("email", built, "--list", "team", "--list", "board", "--dry-run")
     assert dry.code == 0, dry.err
     assert "would send to 4 recipients one by one" in dry.out
+
+
+def test_check_reads_the_lists_and_the_publish_target(
+    tmp_path: Path, run: Callable[..., Result]
+) -> None:
+    root = tmp_path / "project"
+    assert run("init", root).code == 0
+    settings = root / "content" / "briefing.yaml"
+    start = len(settings.read_text(encoding="utf-8").splitlines())
+    settings.write_text(
+        settings.read_text(encoding="utf-8")
+        + "mailing_lists:\n  team: [ana@example.org, 'not an address']\n  board: missing.txt\n"
+        + "publish:\n  s3: http://bucket\n",
+        encoding="utf-8",
+    )
+    result = run("check", root)
+    assert result.code == 1
+    assert (
+        f"briefing.yaml:{start + 2}:27: address: 'not an address' is not a valid email address"
+        in result.err
+    )
+    assert "missing.txt:1:1: cannot read the address list" in result.err
+    assert f"briefing.yaml:{start + 5}:7: 'http://bucket' is not an S3 location" in result.err

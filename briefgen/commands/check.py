@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from briefgen.commands import add_drafts_argument, add_project_argument
@@ -21,12 +22,34 @@ def run(args: argparse.Namespace) -> int:
     from briefgen.build import check_only
 
     report = check_only(args.project, drafts=args.drafts)
+    _check_sections(args.project)
     print(
         f"ok: {_count(report.articles, 'article')}, "
         f"{_count(report.issues, 'issue')}, "
         f"{_count(report.checklist_items, 'checklist item')}, {_count(report.cites, 'cite')}"
     )
     return 0
+
+
+def _check_sections(project_dir: Path) -> None:
+    """What only publish and email read: publish: and mailing_lists: of briefing.yaml."""
+    from briefgen.errors import BuildFailed, Diagnostic
+    from briefgen.mail.lists import check_lists
+    from briefgen.project import find_project
+    from briefgen.publish import configured_target
+
+    project = find_project(project_dir)
+    diagnostics: list[Diagnostic] = []
+    try:
+        configured_target(project.settings_file)
+    except BuildFailed as failed:
+        diagnostics.extend(failed.diagnostics)
+    try:
+        check_lists(project)
+    except BuildFailed as failed:
+        diagnostics.extend(failed.diagnostics)
+    if diagnostics:
+        raise BuildFailed(diagnostics)
 
 
 def _count(n: int, noun: str) -> str:

@@ -102,3 +102,22 @@ def named_list(project: Project, name: str) -> tuple[Address, ...]:
     if diagnostics:
         raise BuildFailed(diagnostics)
     return tuple(found)
+
+
+def check_lists(project: Project) -> None:
+    """Read every mailing list of briefing.yaml; raise BuildFailed naming every mistake."""
+    section = settings_section(project.settings_file, "mailing_lists")
+    if section is None:
+        return
+    if not isinstance(section, YMap):
+        raise BuildFailed(
+            [Diagnostic(section.pos, "field 'mailing_lists' must be a mapping of list names")]
+        )
+    diagnostics: list[Diagnostic] = []
+    for name in section.values:
+        try:
+            named_list(project, name)
+        except BuildFailed as failed:
+            diagnostics.extend(failed.diagnostics)
+    if diagnostics:
+        raise BuildFailed(diagnostics)
