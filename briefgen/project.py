@@ -84,7 +84,7 @@ def find_project(path: Path) -> Project:
 
 
 GITIGNORE = """\
-# Made by briefgen from the files above: `briefgen build` makes them again.
+# Made by `briefgen build` from content/: never edited, made again at will.
 /site/
 /.briefgen-cache/
 # The send log of `briefgen email --list`: your recipients' addresses.
