@@ -52,3 +52,12 @@ def test_the_programs_publish_runs_are_installed() -> None:
     packages = {p for run in docker_runs() if "apt-get install" in run for p in apt_packages(run)}
     assert {"git", "rsync", "openssh-client"} <= packages
     assert 'ENTRYPOINT ["briefgen"]' in DOCKERFILE
+
+
+def test_ci_runs_the_readmes_test_command_word_for_word() -> None:
+    section = README.split("Install the test dependencies and run the tests:", 1)[1]
+    command = re.search(r"```sh\n(.*?)\n```", section, re.S).group(1)  # type: ignore[union-attr]
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert command in ci
+    # What the publish tests start: sshd (openssh-server) and rsync.
+    assert {"openssh-server", "rsync"} <= set(apt_packages(command))
