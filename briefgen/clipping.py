@@ -298,19 +298,21 @@ def _wrap_width(lines: list[_Line]) -> int | None:
 def _paragraphs(lines: list[_Line]) -> list[str]:
     """Join the lines that continue a paragraph or a list item."""
     width = _wrap_width(lines)
-    paragraphs: list[str] = []
+    # Lines are gathered per paragraph and joined once: joining as they come would copy
+    # a long paragraph again for every line (quadratic on hard-wrapped text).
+    paragraphs: list[list[str]] = []
     for previous, line in zip([None, *lines], lines, strict=False):
-        if previous is not None and _continues(paragraphs[-1], previous, line, width):
-            paragraphs[-1] = f"{paragraphs[-1]} {line.text}"
+        if previous is not None and _continues(paragraphs[-1][0], previous, line, width):
+            paragraphs[-1].append(line.text)
         else:
-            paragraphs.append(line.text)
-    return paragraphs
+            paragraphs.append([line.text])
+    return [" ".join(parts) for parts in paragraphs]
 
 
-def _continues(paragraph: str, previous: _Line, line: _Line, width: int | None) -> bool:
+def _continues(first_line: str, previous: _Line, line: _Line, width: int | None) -> bool:
     if line.blank_before or _is_item(line.text):
         return False
-    if line.indented and _is_item(paragraph):
+    if line.indented and _is_item(first_line):
         return True  # the wrapped rest of a list item
     if width is not None:
         return len(previous.text) >= 0.7 * width

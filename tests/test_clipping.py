@@ -310,3 +310,28 @@ def test_card_summaries_do_not_stop_at_initials() -> None:
     assert first_sentence("The U.S. President spoke on Monday. Then more.") == (
         "The U.S. President spoke on Monday."
     )
+
+
+def _seconds_to_clean(megabytes: float) -> float:
+    import textwrap
+    import time
+
+    sentence = (
+        "The ministry said on Tuesday that talks would continue, and officials added that "
+        "no date had been set for the next round between the two delegations. "
+    )
+    text = "Talks go on\n\n" + textwrap.fill(sentence * int(megabytes * 1e6 / len(sentence)), 72)
+    best = float("inf")
+    for _ in range(2):
+        start = time.perf_counter()
+        clipping = clean_clipping(text)
+        best = min(best, time.perf_counter() - start)
+    assert clipping.markdown.count("\n\n") == 0  # one paragraph, joined from its lines
+    return best
+
+
+@pytest.mark.timeout(60)
+def test_hard_wrapped_text_is_cleaned_in_linear_time() -> None:
+    # Joining as lines came took 2 s for 1 MB and 203 s for 10 MB.
+    small, large = _seconds_to_clean(0.5), _seconds_to_clean(4)
+    assert large < 16 * small + 0.5, (small, large)
