@@ -7,6 +7,7 @@ whole or leaves the project as it was.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import sys
 import unicodedata
@@ -24,12 +25,12 @@ from briefgen.load import (
     ARTICLE_KEYS,
     ARTICLE_SUFFIXES,
     ISSUE_SUFFIXES,
+    check_article_front,
     read_text,
     slugify,
     source_files,
 )
 from briefgen.project import Project, find_project
-from briefgen.write import replace_file
 from briefgen.yamlsrc import YMap, YScalar, YSeq, YValue
 
 _SLUG_LIMIT = 50
@@ -65,6 +66,8 @@ class Imported:
     removed: tuple[RemovedLine, ...]
     warning: str | None
     replaced: bool
+    unchanged: bool = False
+    """Already in the project word for word: nothing was written."""
 
 
 def article_slug(title: str) -> str:
@@ -106,7 +109,7 @@ def read_clips(names: Sequence[str]) -> list[Clip]:
 
 def check_issue_ids(ids: tuple[str, ...], project: Project) -> None:
     """Raise BuildFailed when an id names no issue file of the project."""
-    known = [path.stem for path in source_files(project.issues, ISSUE_SUFFIXES)]
+    known = _issue_ids(project)
     unknown = [i for i in ids if i not in known]
     if unknown:
         where = SourcePos(project.issues)
@@ -124,17 +127,22 @@ def _import_clips(clips: list[Clip], project: Project, options: ImportOptions) -
     """Clean every clipping and write it as an article, or write nothing when any of them
     cannot be imported."""
     diagnostics: list[Diagnostic] = []
+    _remove_stale_temp_files(project.articles)
     existing = existing_ids(project.articles)
+    known_issues = _issue_ids(project)
     planned: set[str] = set()
     results: list[tuple[Imported, str]] = []
     for clip in clips:
-        prepared = _prepare(clip, options, diagnostics)
+        prepared = _prepare(clip, options, known_issues, diagnostics)
         if prepared is None:
             continue
         imported, text = prepared
         slug = _free_slug(_slug_for(imported.title, clip.name), planned)
         target = project.articles / f"{slug}.md"
         clash = existing.get(slug)
+        if clash == target and _holds(target, text):
+            clash = None  # imported before, word for word (a rerun of an interrupted batch)
+            imported = replace(imported, unchanged=True)
         if clash is not None and not (options.force and clash == target):
             hint = "use --force to replace it" if clash == target else "rename or remove it"
             diagnostics.append(
@@ -150,18 +158,73 @@ def _import_clips(clips: list[Clip], project: Project, options: ImportOptions) -
     if diagnostics:
         raise BuildFailed(diagnostics)
     project.articles.mkdir(parents=True, exist_ok=True)
-    for imported, text in results:
-        replace_file(imported.path, text.encode("utf-8"))
+    _write_batch([(i.path, text) for i, text in results if not i.unchanged])
     return [imported for imported, _text in results]
 
 
+def _write_batch(files: list[tuple[Path, str]]) -> None:
+    """Write every file to a temporary file first, then put them all in place.
+
+    An import killed on the way leaves the project as it was, or some articles of the
+    batch complete, never half a file; its temporary files are removed by the next import,
+    and rerunning it writes the rest (articles already written count as imported).
+    """
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for path, text in files:
+            temp = path.with_name(f".{path.name}.{os.getpid()}{_TEMP_SUFFIX}")
+            temps.append((temp, path))
+            temp.write_bytes(text.encode("utf-8"))
+        for temp, path in temps:
+            os.replace(temp, path)
+    except BaseException:
+        for temp, _path in temps:
+            temp.unlink(missing_ok=True)
+        raise
+
+
+_TEMP_SUFFIX = ".import-tmp"
+_TEMP_NAME = re.compile(r"^\..+\.(\d+)" + re.escape(_TEMP_SUFFIX) + "$")
+
+
+def _remove_stale_temp_files(folder: Path) -> None:
+    """Remove the temporary files of imports that were killed (their process is gone)."""
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        match = _TEMP_NAME.match(path.name)
+        if match and not _process_alive(int(match[1])):
+            path.unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return pid < 2**22
+    return True
+
+
+def _holds(path: Path, text: str) -> bool:
+    try:
+        return path.read_bytes() == text.encode("utf-8")
+    except OSError:
+        return False
+
+
+def _issue_ids(project: Project) -> list[str]:
+    return [path.stem for path in source_files(project.issues, ISSUE_SUFFIXES)]
+
+
 def _prepare(
-    clip: Clip, options: ImportOptions, diagnostics: list[Diagnostic]
+    clip: Clip, options: ImportOptions, known_issues: list[str], diagnostics: list[Diagnostic]
 ) -> tuple[Imported, str] | None:
     """The cleaned clipping as an Imported (path still unset) and its file text."""
     where = Path(clip.name)
     text, warning = decode_bytes(clip.data)
-    parsed = _front_fields(text.replace("\r\n", "\n"), where, diagnostics)
+    parsed = _front_fields(text.replace("\r\n", "\n"), where, known_issues, diagnostics)
     if parsed is None:
         return None
     fields, body = parsed
@@ -187,15 +250,34 @@ def _prepare(
 
 
 def _front_fields(
-    text: str, where: Path, diagnostics: list[Diagnostic]
+    text: str, where: Path, known_issues: list[str], diagnostics: list[Diagnostic]
 ) -> tuple[dict[str, object], str] | None:
     """The clipping's own front matter as plain values ({} without one), and the body;
     None when the build would refuse the front matter, with the build's diagnostics."""
     before = len(diagnostics)
     node, body = parse_front_matter(text, where, diagnostics)
+    if node is not None and len(diagnostics) == before:
+        check_article_front(node, where, diagnostics)
+        _check_issue_field(node, known_issues, diagnostics)
     if len(diagnostics) > before:
         return None
     return (_plain_fields(node) if node is not None else {}), body
+
+
+def _check_issue_field(node: YMap, known: list[str], diagnostics: list[Diagnostic]) -> None:
+    """The clipping's 'issues' must name issues of the project, as the build's check says."""
+    value = node.values.get("issues")
+    items = value.items if isinstance(value, YSeq) else [value] if value is not None else []
+    for item in items:
+        if isinstance(item, YScalar) and isinstance(item.value, str) and item.value not in known:
+            diagnostics.append(
+                Diagnostic(
+                    item.pos,
+                    f"front matter 'issues' names unknown issue '{item.value}'"
+                    f"{did_you_mean(item.value, known)}; expected one of: "
+                    f"{', '.join(known) or '(no issues yet)'}",
+                )
+            )
 
 
 def _plain_fields(node: YMap) -> dict[str, object]:

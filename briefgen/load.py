@@ -303,10 +303,7 @@ def _parse_article(path: Path, content: Path) -> ParsedArticle:
                 Diagnostic(SourcePos(path), "the clipping is empty; expected a title line and text")
             )
     article_id = _article_id(f, path, diagnostics)
-    url = f.text("url")
-    if url is not None and not HTTP_URL.match(url):
-        f.error(f.pos("url"), f"field 'url' is '{url}'; expected an http:// or https:// URL")
-        url = None
+    url = _article_url(f)
     issues = f.texts("issues")
     if diagnostics or title is None or article_id is None:
         return ParsedArticle(None, tuple(diagnostics))
@@ -334,6 +331,27 @@ def _parse_article(path: Path, content: Path) -> ParsedArticle:
     )
     # Image mistakes do not break the article: its cites and quotes are still checked.
     return ParsedArticle(article, tuple(diagnostics))
+
+
+def check_article_front(node: YMap, path: Path, diagnostics: list[Diagnostic]) -> None:
+    """Report what a build would refuse in an article's front matter (import checks a
+    clipping's own with it); an id is checked only when the front matter sets one."""
+    f = Fields(node, ARTICLE_KEYS, diagnostics, "front matter")
+    for key in ("title", "author", "source", "summary"):
+        f.text(key)
+    f.date("published")
+    f.texts("issues")
+    _article_url(f)
+    if f.has("id"):
+        _article_id(f, path, diagnostics)
+
+
+def _article_url(f: Fields) -> str | None:
+    url = f.text("url")
+    if url is not None and not HTTP_URL.match(url):
+        f.error(f.pos("url"), f"field 'url' is '{url}'; expected an http:// or https:// URL")
+        return None
+    return url
 
 
 def _article_id(f: Fields, path: Path, diagnostics: list[Diagnostic]) -> str | None:

@@ -254,6 +254,9 @@ def test_a_txt_with_front_matter_keeps_its_fields(
     new_project: Path, run: Callable[..., Result]
 ) -> None:
     source = REPO / "content" / "articles" / "xi-trump-call-japan-rift.txt"
+    issues = new_project / "content" / "issues"
+    for issue in ("taiwan", "japan-china", "trade"):  # its front matter names them
+        (issues / f"{issue}.yaml").write_text((issues / "example.yaml").read_text())
     result = run("import", source, new_project, "--source", "Example Wire")
     assert result.code == 0, result.err
     slug = "xis-call-to-trump-puts-taiwan-at-the-centre-of-the"
@@ -356,3 +359,85 @@ def test_an_id_declared_by_a_kept_clipping_counts_as_existing(
     assert result.code == 1
     assert "an article with id 'port-strike-ends' already exists (kept.txt)" in result.err
     assert not (new_project / "content" / "articles" / "port-strike-ends.md").exists()
+
+
+@pytest.mark.parametrize(
+    ("front", "message"),
+    [
+        ("url: javascript:alert(1)\n", "2:6: field 'url' is 'javascript:alert(1)'; expected an"),
+        ("id: ../../x\n", "2:5: field 'id' is '../../x'; an id may hold only ASCII letters"),
+        ("published: 2025-02-30\n", "2:12: field 'published' is '2025-02-30', not a real date"),
+        ("issues: [taiwn]\n", "2:10: front matter 'issues' names unknown issue 'taiwn'"),
+        ("titel: Strike\n", "2:1: unknown key 'titel' in front matter (did you mean 'title'?)"),
+    ],
+)
+def test_a_clippings_own_front_matter_is_checked_as_the_build_checks_it(
+    front: str, message: str, new_project: Path, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    (new_project / "content/issues/taiwan.yaml").write_text(
+        (new_project / "content/issues/example.yaml").read_text()
+    )
+    clip = tmp_path / "strike.txt"
+    clip.write_text(f"---\n{front}---\nPort strike ends\n\nDockers voted.\n")
+    before = sorted(p.name for p in (new_project / "content/articles").iterdir())
+    result = run("import", clip, new_project)
+    assert result.code == 1, result.out
+    assert f"strike.txt:{message}" in result.err
+    assert "Traceback" not in result.err
+    assert sorted(p.name for p in (new_project / "content/articles").iterdir()) == before
+
+
+def test_an_interrupted_batch_is_finished_by_running_it_again(
+    clippings: dict[str, Path], new_project: Path, run: Callable[..., Result]
+) -> None:
+    articles = new_project / "content" / "articles"
+    first = run("import", *clippings.values(), new_project)
+    assert first.code == 0, first.err
+    written = {p.name: p.read_bytes() for p in articles.glob("*.md")}
+    # What a kill part-way leaves: two of five articles gone, a temporary file of the
+    # killed process (pid 2**22 + 1 is above Linux's limit: never alive).
+    for name in sorted(written)[:2]:
+        (articles / name).unlink()
+    stale = articles / f".{sorted(written)[0]}.{2**22 + 1}.import-tmp"
+    stale.write_text("---\ntitle: half")
+    again = run("import", *clippings.values(), new_project)
+    assert again.code == 0, again.err
+    assert again.out.count(": unchanged ") == 3 and again.out.count(": wrote ") == 2
+    assert {p.name: p.read_bytes() for p in articles.glob("*.md")} == written
+    assert not stale.exists()
+    assert not [p for p in articles.iterdir() if p.name.endswith(".import-tmp")]
+
+
+@pytest.mark.timeout(300)
+def test_import_killed_at_any_moment_can_be_rerun_without_force(
+    tmp_path: Path, new_project: Path, run: Callable[..., Result]
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    paragraph = "Dockers voted to end the strike on Monday, the union said. " * 2000
+    clips = []
+    for n in range(40):
+        clip = folder / f"strike-{n}.txt"
+        clip.write_text(f"Port strike number {n} ends\n\n{paragraph}\n")
+        clips.append(clip)
+    articles = new_project / "content" / "articles"
+    command = [sys.executable, "-m", "briefgen", "import", *map(str, clips), str(new_project)]
+    for delay in (0.4, 0.8, 1.2, 1.6):
+        for path in articles.glob("port-strike-*"):
+            path.unlink()
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        for path in articles.glob("port-strike-*.md"):
+            assert path.read_text().rstrip().endswith("the union said.")  # never half a file
+        rerun = run("import", *clips, new_project)
+        assert rerun.code == 0, rerun.err
+        assert len(list(articles.glob("port-strike-*.md"))) == 40
+        assert not [p for p in articles.iterdir() if p.name.startswith(".")]

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         force=args.force,
     )
     for imported in import_clippings(files, project_dir, options):
-        verb = "replaced" if imported.replaced else "wrote"
+        verb = "unchanged" if imported.unchanged else "replaced" if imported.replaced else "wrote"
         print(f"{imported.clip_name}: {verb} {display_path(imported.path)}")
         print(f"  title: {_printable(imported.title)}")
         if imported.warning:
