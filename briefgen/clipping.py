@@ -12,8 +12,9 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
+from briefgen.chromerules import LANGUAGES
 from briefgen.quotes import normalize
 from briefgen.sentences import split_sentences
 
@@ -34,6 +35,9 @@ class Clipping:
     author: str | None = None
     source: str | None = None
     published: date | None = None
+    title_inferred: str | None = None
+    """Where the title was taken from ("first line", "first sentence") when the page did
+    not mark one; None when it did or the title was given."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,63 +51,35 @@ class _Line:
 
 # --- site chrome ---------------------------------------------------------------------
 
+_LOWER, _UPPER = "a-zß-öø-ÿ", "A-ZÀ-ÖØ-Þ"
 # A short line: no sentence ends in it or at its end (initials like "A. B." may).
-_SHORT = r"(?!.*[a-z]{2}[.!?]\s+[A-Z][a-z])(?!.*[a-z]{2}\.$)(?!.{151})\S.*$"
-_CHROME: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("photo credit", re.compile(r"^(?:photo|image|picture|photograph|illustration)s?"
-                                r"(?:\s+credit)?\s*[:|/©]\s*" + _SHORT,
-                                re.I)),
-    ("photo credit", re.compile(r"^\((?:photo|image|picture)s?\s+(?:by|credit|:)[^()]{0,100}\)$",
-                                re.I)),
-    ("photo credit", re.compile(r"^(?:getty images|reuters|ap photo|afp|epa)"
-                                r"(?:\s*/\s*[\w .'-]{1,40})?$", re.I)),
-    ("copyright notice", re.compile(r"^(?:©|\(c\)\s*(?:19|20)\d\d|copyright\s+(?:©\s*)?"
-                                    r"(?:19|20)\d\d).{0,100}$", re.I)),
-    ("loading placeholder", re.compile(r"^loading\s*(?:\.\.\.|…)?$", re.I)),
-    ("comment prompt", re.compile(r"^(?:comments?\s*(?:\(\d+\))?|\d+\s+comments?|"
-                                  r"leave a (?:comment|reply)|be the first to comment\W*|"
-                                  r"(?:show|view|read) (?:all )?comments?(?:\s*\(\d+\))?)$",
-                                  re.I)),
-    ("sign-in prompt", re.compile(r"^(?:please\s+)?(?:sign|log)\s*in(?:\s+(?:to|or|and)\s+"
-                                  r"[^.!?]{1,60})?[.!]?$", re.I)),
-    ("subscription prompt", re.compile(r"^(?:subscribe\b.{0,80}|sign up (?:for|to)\b.{0,80}|"
-                                       r"you have reached your (?:limit|maximum)\b.{0,100}|"
-                                       r"click here to (?:subscribe|sign up|read more)\b.{0,60}|"
-                                       r"get (?:our|the) [\w ]{0,30}newsletter\b.{0,60})$",
-                                       re.I)),
-    ("share prompt", re.compile(r"^(?:share(?: this(?: article| story| page)?)?"
-                                r"(?: (?:on|via) [\w ]{1,20})?|tweet|email|print|"
-                                r"copy link|follow us(?: on [\w ,&]{1,40})?)[.:]?$", re.I)),
-    ("player", re.compile(r"^(?:listen to (?:this )?article(?:\s*\d+ min)?|"
-                          r"\d+\s*(?:min|minute)s?(?: read| listen)|"
-                          r"play(?: video| audio)?|watch(?: the)? video)$", re.I)),
-    ("related links", re.compile(r"^(?:related (?:articles|stories|coverage|content|news)|"
-                                 r"most (?:read|popular|viewed)|trending(?: now)?|"
-                                 r"more (?:from|on) [\w ]{1,30}|tags?:.{0,120}|"
-                                 r"topics?:.{0,120})$", re.I)),
-    ("promotion", re.compile(r"^(?:also read|read also|read more|see also|related|"
-                             r"recommended|must read)\b\s*[:|\-–—>»]\s*" + _SHORT, re.I)),
-    ("advertisement", re.compile(r"^(?:advertisement|sponsored(?: content)?|ad)$", re.I)),
-    ("standards notice", re.compile(r"^our standards: the thomson reuters trust principles\.?$",
-                                    re.I)),
-)  # fmt: skip
+_SHORT = (
+    rf"(?!.*[{_LOWER}]{{2}}[.!?]\s+[{_UPPER}][{_LOWER}])(?!.*[{_LOWER}]{{2}}\.$)(?!.{{151}})\S.*$"
+)
+_CHROME_REASONS = [reason for lang in LANGUAGES.values() for reason, _pattern in lang.lines]
+# One pattern for all of them, a group for each: one match per line, not one per rule.
+_CHROME = re.compile(
+    "|".join(
+        f"(?P<r{index}>^(?:{pattern.replace('{short}', _SHORT)})$)"
+        for index, pattern in enumerate(
+            pattern for lang in LANGUAGES.values() for _reason, pattern in lang.lines
+        )
+    ),
+    re.I,
+)
 _BREADCRUMB_SEP = re.compile(r"\s+[>›»]\s+")
-_BREADCRUMB_HOME = re.compile(r"^(?:home|start|main page)\s*[>›»/]", re.I)
-_KICKERS = frozenset(
-    {
-        "analysis", "commentary", "comment", "opinion", "editorial", "explainer",
-        "exclusive", "breaking", "feature", "features", "interview", "review",
-        "perspective", "insight", "news", "world", "politics", "business", "live",
-        "podcast", "video", "newsletter",
-    }
-)  # fmt: skip
+_BREADCRUMB_HOME = re.compile(
+    "^(?:" + "|".join(w for lang in LANGUAGES.values() for w in lang.home_words) + r")\s*[>›»/]",
+    re.I,
+)
+_KICKERS = frozenset().union(*(language.section_labels for language in LANGUAGES.values()))
 """Section labels ("Opinion") that pages print above the headline."""
 
 
 def _chrome_reason(line: str) -> str | None:
-    for reason, pattern in _CHROME:
-        if pattern.match(line):
-            return reason
+    match = _CHROME.match(line)
+    if match is not None and match.lastgroup is not None:
+        return _CHROME_REASONS[int(match.lastgroup[1:])]
     if _breadcrumb_items(line):
         return "breadcrumb"
     return None
@@ -170,28 +146,53 @@ def _clean_title(sentence: str) -> str:
     return sentence.removesuffix(".").strip()
 
 
-def _find_title(kept: list[_Line], crumbs: list[str]) -> tuple[str | None, bool]:
-    """The best headline and whether the page marks it as one beyond doubt.
+_CERTAIN, _FIRST_LINE, _FIRST_SENTENCE = "certain", "first line", "first sentence"
+_TITLE_MIN, _TITLE_MAX, _TITLE_LIMIT = 40, 110, 150
+"""An inferred title longer than _TITLE_MAX characters is cut at a clause boundary
+between _TITLE_MIN and _TITLE_MAX characters, else at the first one before
+_TITLE_LIMIT, else after a whole word."""
+_CLAUSE_END = re.compile(r"(?:[,;:]|\s[–—]|\s-)(?=\s)")
+
+
+def _find_title(kept: list[_Line], crumbs: list[str]) -> tuple[str | None, str]:
+    """The best headline and how it was found: "certain" when the page marks it as one
+    beyond doubt, else "first line" or "first sentence".
 
     In order: a line repeated at the top, the breadcrumb's last item, a headline
     fused with the first paragraph (a shorter form of it follows), the first line
-    when it reads like a headline, and last the first sentence.
+    when it reads like a headline, and last the first sentence, cut to a readable length.
     """
     top = [line.text for line in kept[:6] if any(c.isalnum() for c in line.text)]
     if not top:
-        return None, False
+        return None, _FIRST_LINE
     for index, line in enumerate(top):
         if _is_title_like(line) and any(_same(line, other) for other in top[index + 1 :]):
-            return line, True
+            return line, _CERTAIN
     if crumbs and _is_title_like(crumbs[-1]) and len(crumbs[-1].split()) >= 3:
-        return crumbs[-1], True
+        return crumbs[-1], _CERTAIN
     first = top[0]
     headline = _clean_title(split_sentences(first)[0])
     if any(_is_title_like(line) and _shorter_form(line, headline) for line in top[1:]):
-        return headline, True
+        return headline, _CERTAIN
     if _is_title_like(first):
-        return first, False
-    return headline if any(c.isalnum() for c in headline) else None, False
+        return first, _FIRST_LINE
+    if not any(c.isalnum() for c in headline):
+        return None, _FIRST_SENTENCE
+    return short_title(headline), _FIRST_SENTENCE
+
+
+def short_title(sentence: str) -> str:
+    """A sentence cut to a title's length, at a clause boundary where one is near enough,
+    else after a whole word, with an ellipsis."""
+    if len(sentence) <= _TITLE_MAX:
+        return sentence
+    clauses = [m.start() for m in _CLAUSE_END.finditer(sentence, 0, _TITLE_LIMIT + 1)]
+    clauses = [end for end in clauses if end >= _TITLE_MIN]
+    if clauses:
+        within = [end for end in clauses if end <= _TITLE_MAX]
+        return sentence[: within[-1] if within else clauses[0]].rstrip()
+    cut = sentence[:_TITLE_MAX].rsplit(" ", 1)[0].rstrip(" ,;:–—-")
+    return cut + "…"
 
 
 def _drop_title(kept: list[_Line], title: str, removed: list[RemovedLine]) -> list[_Line]:
@@ -218,49 +219,82 @@ def _drop_title(kept: list[_Line], title: str, removed: list[RemovedLine]) -> li
 
 # --- bylines and dates ---------------------------------------------------------------------
 
-_NAME = r"[A-Z][\w.'’\-]*(?:\s+(?:[A-Z][\w.'’\-]*|de|van|von|da|al|bin|la|le)){0,4}"
+_NAME = (
+    rf"[{_UPPER}][\w.'’\-]*(?:\s+(?:[{_UPPER}][\w.'’\-]*|de|van|von|zu|da|del|du|des|al|bin"
+    r"|la|le|y)){0,4}"
+)
+_BY_WORDS = "|".join(w for language in LANGUAGES.values() for w in language.byline_words)
 _BYLINE = re.compile(
     r"^(?i:written|reported|story|words)\s+by\s+(?P<author>[A-Z][\w.'’\- ]{1,60}?)"
     r"(?:\s+for\s+(?P<source>[A-Z][^,.;:]{1,80}?))?\s*(?:[,.;]|$)"
 )
 _BY_LINE = re.compile(
-    rf"^By\s+(?P<author>{_NAME}(?:(?:,\s*|\s+and\s+){_NAME})*?)"
+    rf"^(?:{_BY_WORDS})\s+(?P<author>{_NAME}(?:(?:,\s*|\s+(?:and|und|et|y)\s+){_NAME})*?)"
     r"(?:\s*[,|–—-]\s*(?P<source>[A-Z][\w.&'’ ]{1,40}))?\.?$"
 )
-_DATELINE = re.compile(
-    r"^(?i:published|posted|first published)(?:\s+on)?\s*:?\s*(?P<date>[\w ,.\-]{6,30}?)"
-    r"(?:\s*(?:at|,|\|)\s*\d{1,2}[:.]\d{2}.*)?$"
-)
-_DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%B %d, %Y", "%B %d %Y", "%d %b %Y", "%b %d, %Y")
+_DATE_LABEL = "|".join(label for language in LANGUAGES.values() for label in language.date_labels)
+_DATELINE = re.compile(rf"^(?i:{_DATE_LABEL})\s*:?\s*(?P<date>.{{6,60}})$")
+_BARE_DATE = re.compile(r"^(?=.*\b(?:19|20)\d\d\b)[\w ,./:\-–|()+]{6,60}$")
+"""A line that may be nothing but a date ("Monday 24 November 2025 10.32 GMT")."""
 _METADATA_LINE = re.compile(
-    r"^(?:(?:By|Written by|Reported by|Reporting by|Editing by|Additional reporting by)\s"
-    r"|(?:Published|Posted|Updated|First published|Last updated)\b"
+    rf"^(?:(?:{_BY_WORDS}|Written by|Reported by|Reporting by|Editing by"
+    r"|Additional reporting by)\s"
+    rf"|(?i:{_DATE_LABEL})\b"
     r"|(?:From|Sent|To|Cc|Subject|Date):\s)"
 )
 
 
-def _byline(lines: list[str]) -> tuple[str | None, str | None]:
-    for line in lines:
-        match = _BYLINE.match(line) or _BY_LINE.match(line)
-        if match:
-            found = match.groupdict()
-            return found["author"].strip(), (found.get("source") or "").strip() or None
-    return None, None
+@dataclass(frozen=True, slots=True)
+class _Stated:
+    """What the text states about itself in a byline or a date line, and those lines."""
+
+    author: str | None = None
+    source: str | None = None
+    published: date | None = None
+    lines: tuple[str, ...] = ()
 
 
-def _published(lines: list[str]) -> date | None:
-    """A publication date, only from a line that says so ("Published: 24 November 2025")."""
-    for line in lines:
-        match = _DATELINE.match(line)
-        if not match:
-            continue
-        text = match["date"].replace(".", "").strip(" ,")
-        for fmt in _DATE_FORMATS:
-            try:
-                return datetime.strptime(text, fmt).date()
-            except ValueError:
-                continue
-    return None
+def _byline(line: str) -> tuple[str, str | None] | None:
+    match = _BYLINE.match(line) or _BY_LINE.match(line)
+    if match is None or len(split_sentences(line)) > 1:
+        return None
+    found = match.groupdict()
+    return found["author"].strip(), (found.get("source") or "").strip() or None
+
+
+def _date_of(line: str) -> date | None:
+    """The date of a date line: labelled ("Published: 24/11/2025"), or a line that is
+    only a full date; never a date mentioned in a sentence."""
+    labelled = _DATELINE.match(line)
+    candidate = labelled["date"] if labelled else line if _BARE_DATE.match(line) else None
+    if candidate is None or not any(c.isdigit() for c in candidate):
+        return None
+    return parse_date(candidate.strip(" ,.|"))
+
+
+def parse_date(text: str) -> date | None:
+    """A full date (day, month and year) in any of the chrome languages, day before month
+    when both are numbers ("24/11/2025")."""
+    import dateparser  # slow to import; only clippings that have a date line need it
+
+    parsed = dateparser.parse(
+        text,
+        languages=list(LANGUAGES),
+        settings={"STRICT_PARSING": True, "DATE_ORDER": "DMY", "PREFER_LOCALE_DATE_ORDER": False},
+    )
+    return parsed.date() if parsed is not None else None
+
+
+def _stated(paragraphs: list[str]) -> _Stated:
+    """Byline and date from the first and last paragraphs of the text."""
+    author = source = published = None
+    lines: list[str] = []
+    for text in [*paragraphs[:4], *paragraphs[4:][-4:]]:
+        if author is None and (by := _byline(text)) is not None:
+            (author, source), lines = by, [*lines, text]
+        elif published is None and (when := _date_of(text)) is not None:
+            published, lines = when, [*lines, text]
+    return _Stated(author, source, published, tuple(lines))
 
 
 # --- paragraphs ------------------------------------------------------------------------------
@@ -356,7 +390,7 @@ class _Block:
 def _is_heading(line: str, next_line: str | None) -> bool:
     if next_line is None or len(line) > 100 or len(line.split()) > 16:
         return False
-    if not (line[0].isupper() or line[0].isdigit() or line[0] in "“\"‘'"):
+    if not (line[0].isupper() or line[0].isdigit() or line[0] in "“\"‘'¿¡«„"):
         return False
     if _METADATA_LINE.match(line):
         return False
@@ -446,24 +480,40 @@ def clean_clipping(text: str, *, title: str | None = None) -> Clipping:
         removed.append(RemovedLine(line.number, line.text, reason))
         if reason == "breadcrumb":
             crumbs = _breadcrumb_items(line.text)
-    found, certain = _find_title(kept, crumbs)
+    found, how = _find_title(kept, crumbs)
+    inferred = how if title is None and found is not None and how != _CERTAIN else None
     if title is None:
         title = found
-    if title is not None:
+        if how != _FIRST_SENTENCE and title is not None:
+            kept = _drop_title(kept, title, removed)
+    else:
         kept = _drop_title(kept, title, removed)
-    if certain and found is not None and not _same(found, title or ""):
+    if how == _CERTAIN and found is not None and not _same(found, title or ""):
         kept = _drop_title(kept, found, removed)  # the page's own headline, whatever title wins
-    paragraphs = _paragraphs(kept)
-    edges = paragraphs[:4] + paragraphs[-4:]
-    author, source = _byline(edges)
+    stated = _stated(_paragraphs(kept))
+    kept = _drop_stated(kept, stated, removed)
     return Clipping(
         title=title,
-        markdown=_to_markdown(_blocks(paragraphs)),
+        markdown=_to_markdown(_blocks(_paragraphs(kept))),
         removed=tuple(sorted(removed, key=lambda r: r.line)),
-        author=author,
-        source=source,
-        published=_published(edges),
+        author=stated.author,
+        source=stated.source,
+        published=stated.published,
+        title_inferred=inferred,
     )
+
+
+def _drop_stated(kept: list[_Line], stated: _Stated, removed: list[RemovedLine]) -> list[_Line]:
+    """Remove the byline and date lines whose content went into the front matter."""
+    result = []
+    for line in kept:
+        if line.text in stated.lines:
+            what = "date line" if _date_of(line.text) else "byline"
+            reason = f"{what}, in front matter"
+            removed.append(RemovedLine(line.number, line.text, reason))
+        else:
+            result.append(line)
+    return result
 
 
 def decode_bytes(data: bytes) -> tuple[str, str | None]:

@@ -10,7 +10,6 @@ import hashlib
 import os
 import re
 import sys
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -27,7 +26,6 @@ from briefgen.load import (
     ISSUE_SUFFIXES,
     check_article_front,
     read_text,
-    slugify,
     source_files,
 )
 from briefgen.project import Project, find_project
@@ -66,17 +64,34 @@ class Imported:
     removed: tuple[RemovedLine, ...]
     warning: str | None
     replaced: bool
+    title_inferred: str | None = None
+    """Where the title came from when the clipping marked none ("first sentence")."""
     unchanged: bool = False
     """Already in the project word for word: nothing was written."""
 
 
+# Scripts that a letter-by-letter transliteration makes unreadable: Japanese kana (its
+# kanji would be read as Chinese), and Arabic and Hebrew (written without vowels).
+_NO_STANDARD_TRANSLITERATION = re.compile(r"[\u3040-\u30ff\u0590-\u06ff\u0750-\u077f]")
+
+_HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
+
+
 def article_slug(title: str) -> str:
-    """A short ASCII slug: accents folded, apostrophes dropped ("Xi’s" -> "xis"), dashes
-    split; '' when the title has no Latin letters or digits."""
-    words = re.sub(r"[^\w'’]+", " ", title.replace("_", " "))
-    ascii_words = unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode()
-    ascii_words = re.sub(r"['’]", "", ascii_words)
-    return slugify(ascii_words, limit=_SLUG_LIMIT) if re.search("[A-Za-z0-9]", ascii_words) else ""
+    """A short ASCII slug: Latin accents folded ("Đà Nẵng" -> "da-nang"), Cyrillic, Greek,
+    Chinese and Korean transliterated, apostrophes dropped ("Xi’s" -> "xis"); '' when the
+    title has no letters or digits that transliterate readably."""
+    from slugify import slugify as transliterated_slug
+
+    if _NO_STANDARD_TRANSLITERATION.search(title):
+        return ""
+    return transliterated_slug(
+        title,
+        max_length=_SLUG_LIMIT,
+        word_boundary=True,
+        save_order=True,
+        replacements=[["’", ""], ["'", ""], ["ß", "ss"]],
+    )
 
 
 def import_clippings(
@@ -245,7 +260,15 @@ def _prepare(
     fields.update({key: value for key, value in flags.items() if value})
     fields.update({k: v for k, v in stated.items() if v and k not in fields})
     fields["title"] = clipping.title
-    imported = Imported(clip.name, Path(), clipping.title, clipping.removed, warning, False)
+    imported = Imported(
+        clip.name,
+        Path(),
+        clipping.title,
+        clipping.removed,
+        warning,
+        replaced=False,
+        title_inferred=clipping.title_inferred,
+    )
     return imported, article_text(fields, clipping.markdown)
 
 
@@ -327,9 +350,12 @@ def _declared_id(path: Path) -> str | None:
 
 
 def _slug_for(title: str, clip_name: str) -> str:
-    """The slug of the title; for a title in another script, of the file name, or else
-    a short hash of the title."""
-    slug = article_slug(title) or (article_slug(Path(clip_name).stem) if clip_name != "-" else "")
+    """The slug of the title; for a title in a script without a readable transliteration,
+    of the file name, or else a short hash of the title."""
+    from_name = article_slug(Path(clip_name).stem) if clip_name != "-" else ""
+    if from_name and _HAN.search(title):
+        return from_name  # Han characters read one by one, in Mandarin even in Japanese
+    slug = article_slug(title) or from_name
     return slug or "article-" + hashlib.sha1(title.encode()).hexdigest()[:8]
 
 

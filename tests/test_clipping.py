@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -92,7 +93,44 @@ def test_first_sentence_is_the_title_when_nothing_better_exists() -> None:
     text = "Dockers in Rotterdam voted on Monday to end the strike. Ships are moving.\nMore text.\n"
     clipping = clean_clipping(text)
     assert clipping.title == "Dockers in Rotterdam voted on Monday to end the strike"
-    assert clipping.markdown == "Ships are moving.\n\nMore text.\n"
+    assert clipping.title_inferred == "first sentence"
+    # the lede stays in the body, whole: a quote from it must still be found
+    assert clipping.markdown == (
+        "Dockers in Rotterdam voted on Monday to end the strike. Ships are moving.\n\nMore text.\n"
+    )
+    assert clipping.removed == ()
+
+
+@pytest.mark.parametrize(
+    ("lede", "title"),
+    [
+        (
+            "A high-stakes phone call between Chinese President Xi Jinping and U.S. President "
+            "Donald Trump set the stage for the latest escalation in Asia, as Taiwan emerged as "
+            "the flashpoint for growing China-Japan rivalry.",
+            "A high-stakes phone call between Chinese President Xi Jinping and U.S. President "
+            "Donald Trump set the stage for the latest escalation in Asia",
+        ),
+        (
+            "Die Regierung in Berlin hat am Montag beschlossen, die Hilfen für die Häfen an der "
+            "Nordsee bis zum Ende des kommenden Jahres zu verlängern, wie ein Sprecher sagte.",
+            "Die Regierung in Berlin hat am Montag beschlossen",
+        ),
+        (
+            "Officials who spoke on condition of anonymity because they were not authorised to "
+            "discuss the negotiations publicly described the latest round of talks in Geneva as "
+            "slow but serious.",
+            "Officials who spoke on condition of anonymity because they were not authorised to "
+            "discuss the negotiations…",
+        ),
+    ],
+)
+def test_an_inferred_title_is_cut_at_a_clause_boundary(lede: str, title: str) -> None:
+    clipping = clean_clipping(f"{lede}\n\nSecond paragraph.\n")
+    assert clipping.title == title
+    assert clipping.title_inferred == "first sentence"
+    assert clipping.markdown.startswith(lede)  # the whole lede stays in the body
+    assert clean_clipping(f"{lede}\n", title="Talks in Geneva").title_inferred is None
 
 
 def test_a_given_title_wins_but_the_pages_own_headline_still_goes() -> None:
@@ -335,3 +373,88 @@ def test_hard_wrapped_text_is_cleaned_in_linear_time() -> None:
     # Joining as lines came took 2 s for 1 MB and 203 s for 10 MB.
     small, large = _seconds_to_clean(0.5), _seconds_to_clean(4)
     assert large < 16 * small + 0.5, (small, large)
+
+
+CLIPPINGS = Path(__file__).resolve().parent / "fixtures" / "clippings"
+LANGUAGE_CLIPPINGS = {
+    # file: (title, author, question heading, chrome lines by reason)
+    "en-port-strike.txt": (
+        "Felixstowe port strike ends after three days", "Tom Hale",
+        "What does it mean for shipping lines?",
+        ["breadcrumb", "section label", "headline", "byline, in front matter",
+         "date line, in front matter", "player", "photo credit", "promotion", "cookie banner",
+         "cookie banner", "advertisement", "share prompt", "comment prompt", "related links"],
+    ),
+    "de-hafenstreik.txt": (
+        "Hafenstreik in Hamburg beendet", "Anna Müller und Jörg Weiß",
+        "Was bedeutet das für die Reedereien?",
+        ["breadcrumb", "section label", "headline", "byline, in front matter",
+         "date line, in front matter", "player", "photo credit", "promotion", "cookie banner",
+         "cookie banner", "advertisement", "share prompt", "comment prompt", "related links"],
+    ),
+    "fr-greve-port.txt": (
+        "La grève du port de Marseille prend fin", "Claire Dubois",
+        "Que change l'accord pour les armateurs ?",
+        ["breadcrumb", "section label", "headline", "byline, in front matter",
+         "date line, in front matter", "player", "photo credit", "promotion", "cookie banner",
+         "cookie banner", "cookie banner", "advertisement", "share prompt", "comment prompt",
+         "related links"],
+    ),
+    "es-huelga-puerto.txt": (
+        "Termina la huelga en el puerto de Valencia", "Lucía Fernández",
+        "¿Qué supone el acuerdo para las navieras?",
+        ["breadcrumb", "section label", "headline", "byline, in front matter",
+         "date line, in front matter", "player", "photo credit", "promotion", "cookie banner",
+         "cookie banner", "advertisement", "share prompt", "comment prompt", "related links"],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(LANGUAGE_CLIPPINGS))
+def test_clippings_in_four_languages_lose_their_chrome_and_keep_every_sentence(
+    name: str,
+) -> None:
+    title, author, question, reasons = LANGUAGE_CLIPPINGS[name]
+    text = (CLIPPINGS / name).read_text(encoding="utf-8")
+    clipping = clean_clipping(text)
+    assert clipping.title == title and clipping.title_inferred is None
+    assert clipping.author == author
+    assert clipping.published == date(2025, 11, 24)
+    assert [r.reason for r in clipping.removed] == reasons
+    removed = {r.line for r in clipping.removed}
+    shown = reader_text(clipping.markdown)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if number in removed:
+            assert line not in clipping.markdown
+            continue
+        for sentence in split_sentences(line):
+            assert sentence in shown, f"{name}:{number}: lost or changed: {sentence!r}"
+    assert f"## {question}" in clipping.markdown
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Monday 24 November 2025 10.32 GMT", date(2025, 11, 24)),
+        ("Published: 24/11/2025", date(2025, 11, 24)),
+        ("Stand: 03.02.2026, 18:05 Uhr", date(2026, 2, 3)),
+        ("Mis à jour le 5 janvier 2026 à 08h15", date(2026, 1, 5)),
+        ("Actualizado el 7 de marzo de 2026", date(2026, 3, 7)),
+        ("Published on November 24, 2025 at 10:32 a.m. ET", date(2025, 11, 24)),
+    ],
+)
+def test_dates_are_read_from_the_date_line_in_many_formats(line: str, expected: date) -> None:
+    clipping = clean_clipping(f"Port strike ends\n{line}\nDockers voted on Monday.\n")
+    assert clipping.published == expected
+    assert clipping.markdown == "Dockers voted on Monday.\n"
+
+
+def test_dates_are_never_guessed_from_free_text() -> None:
+    for text in (
+        "The talks ended on Monday 24 November 2025.",
+        "Officials said 24/11/2025 would be the deadline for the deal.",
+        "2025",
+    ):
+        clipping = clean_clipping(f"Port strike ends\n\n{text}\n\nMore text.\n")
+        assert clipping.published is None
+        assert text in clipping.markdown

@@ -56,6 +56,11 @@ def run(args: argparse.Namespace) -> int:
         verb = "unchanged" if imported.unchanged else "replaced" if imported.replaced else "wrote"
         print(f"{imported.clip_name}: {verb} {display_path(imported.path)}")
         print(f"  title: {_printable(imported.title)}")
+        if imported.title_inferred:
+            print(
+                f"  note: the title was inferred from the {imported.title_inferred}; edit "
+                "'title:' in the file, or import without this file and again with --title"
+            )
         if imported.warning:
             print(f"  warning: {imported.warning}")
         for line in imported.removed:
