@@ -76,7 +76,8 @@ _KICKERS = frozenset().union(*(language.section_labels for language in LANGUAGES
 """Section labels ("Opinion") that pages print above the headline."""
 
 
-def _chrome_reason(line: str) -> str | None:
+def chrome_reason(line: str) -> str | None:
+    """Why line is page chrome ("photo credit"), or None when it is not."""
     match = _CHROME.match(line)
     if match is not None and match.lastgroup is not None:
         return _CHROME_REASONS[int(match.lastgroup[1:])]
@@ -471,7 +472,7 @@ def clean_clipping(text: str, *, title: str | None = None) -> Clipping:
     kept: list[_Line] = []
     crumbs: list[str] = []
     for line in _lines(text):
-        reason = _chrome_reason(line.text)
+        reason = chrome_reason(line.text)
         if reason is None and not kept and line.text.casefold() in _KICKERS:
             reason = "section label"
         if reason is None:

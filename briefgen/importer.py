@@ -17,18 +17,20 @@ from pathlib import Path
 
 import yaml
 
-from briefgen.clipping import RemovedLine, clean_clipping, decode_bytes
+from briefgen.clipping import Clipping, RemovedLine, clean_clipping, decode_bytes
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos, did_you_mean
 from briefgen.frontmatter import parse_front_matter
 from briefgen.load import (
     ARTICLE_KEYS,
     ARTICLE_SUFFIXES,
+    HTTP_URL,
     ISSUE_SUFFIXES,
     check_article_front,
     read_text,
     source_files,
 )
 from briefgen.project import Project, find_project
+from briefgen.webpage import HtmlSupportMissing, looks_like_html, read_page
 from briefgen.yamlsrc import YMap, YScalar, YSeq, YValue
 
 _SLUG_LIMIT = 50
@@ -239,6 +241,8 @@ def _prepare(
     """The cleaned clipping as an Imported (path still unset) and its file text."""
     where = Path(clip.name)
     text, warning = decode_bytes(clip.data)
+    if looks_like_html(clip.name, text):
+        return _prepare_page(clip, text, warning, options, diagnostics)
     parsed = _front_fields(text.replace("\r\n", "\n"), where, known_issues, diagnostics)
     if parsed is None:
         return None
@@ -250,13 +254,84 @@ def _prepare(
             Diagnostic(SourcePos(where), "the clipping is empty; expected a headline and text")
         )
         return None
-    flags = {
+    stated: dict[str, object] = {
+        "source": clipping.source,
+        "author": clipping.author,
+        "published": clipping.published,
+    }
+    return _finish(clip, fields, stated, clipping, clipping.removed, warning, options)
+
+
+def _prepare_page(
+    clip: Clip,
+    html: str,
+    warning: str | None,
+    options: ImportOptions,
+    diagnostics: list[Diagnostic],
+) -> tuple[Imported, str] | None:
+    """A saved web page: its article found by the extraction library, then cleaned."""
+    try:
+        page = read_page(html)
+    except HtmlSupportMissing:
+        diagnostics.append(
+            Diagnostic(
+                SourcePos(Path(clip.name)),
+                "importing web pages needs the HTML extra; install it with "
+                "pip install 'briefgen[html]', or paste the article's text into a .txt file",
+            )
+        )
+        return None
+    if page is None:
+        diagnostics.append(
+            Diagnostic(
+                SourcePos(Path(clip.name)),
+                "no article text found in this page; expected a saved article page (or "
+                "paste the article's text into a .txt file and import that)",
+            )
+        )
+        return None
+    clipping = clean_clipping(page.text, title=options.title or page.title)
+    if clipping.title is None or not clipping.markdown.strip():
+        diagnostics.append(
+            Diagnostic(SourcePos(Path(clip.name)), "no article text found in this page")
+        )
+        return None
+    stated: dict[str, object] = {
+        "source": page.source or clipping.source,
+        "author": page.author or clipping.author,
+        "published": page.published or clipping.published,
+        "url": page.url if page.url and HTTP_URL.match(page.url) else None,
+    }
+    cleaned = tuple(replace(line, line=_line_of(html, line.text)) for line in clipping.removed)
+    removed = tuple(sorted((*page.left_out, *cleaned), key=lambda line: line.line))
+    return _finish(clip, {}, stated, clipping, removed, warning, options)
+
+
+def _line_of(html: str, text: str) -> int:
+    """The line of the HTML file where text first appears (1 when it is not found as is)."""
+    body = re.search(r"<body\b", html, re.I)
+    found = html.find(text, body.start() if body else 0)
+    return html.count("\n", 0, found) + 1 if found >= 0 else 1
+
+
+def _finish(
+    clip: Clip,
+    fields: dict[str, object],
+    stated: dict[str, object],
+    clipping: Clipping,
+    removed: tuple[RemovedLine, ...],
+    warning: str | None,
+    options: ImportOptions,
+) -> tuple[Imported, str]:
+    """The front matter (flags win over the file's own fields, which win over what the
+    text states) and the article file's text."""
+    assert clipping.title is not None
+    flags: dict[str, object] = {
         "source": options.source,
         "published": options.published,
         "url": options.url,
         "issues": list(options.issues),
     }
-    stated = {"source": clipping.source, "author": clipping.author, "published": clipping.published}
     fields.update({key: value for key, value in flags.items() if value})
     fields.update({k: v for k, v in stated.items() if v and k not in fields})
     fields["title"] = clipping.title
@@ -264,7 +339,7 @@ def _prepare(
         clip.name,
         Path(),
         clipping.title,
-        clipping.removed,
+        removed,
         warning,
         replaced=False,
         title_inferred=clipping.title_inferred,

@@ -23,7 +23,7 @@ LAYERS: list[tuple[str, ...]] = [
     # data, text and files
     ("model", "yamlsrc", "write", "markdown", "clipping", "project", "cache"),
     # readers of one kind of thing, and the theme
-    ("fields", "frontmatter", "images", "index", "check", "theme", "sections"),
+    ("fields", "frontmatter", "images", "index", "check", "theme", "sections", "webpage"),
     # stages
     ("load", "render", "pdf", "drafts", "search"),
     # the pipeline

@@ -19,8 +19,9 @@ def add_parser(sub: Any) -> None:
         "[--published YYYY-MM-DD] [--issues ID,ID] [--force]",
         help="turn raw clippings into articles in content/articles/",
         description=(
-            "Clean each clipping (a text file pasted from a web page; '-' reads standard "
-            "input) and write it as content/articles/<slug>.md with front matter. When the "
+            "Clean each clipping (a text file pasted from a web page, or a saved web page "
+            "as HTML; '-' reads standard input) and write it as content/articles/<slug>.md "
+            "with front matter. When the "
             "last argument is a folder holding content/, it is the project; otherwise the "
             "project is the current folder."
         ),
