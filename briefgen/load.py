@@ -35,6 +35,7 @@ from briefgen.model import (
     WatchItem,
 )
 from briefgen.project import Project
+from briefgen.words import PHRASES, language_problem
 from briefgen.yamlsrc import YMap, YScalar, YValue, parse_yaml, type_name
 
 logger = logging.getLogger(__name__)
@@ -158,7 +159,7 @@ def _expect_mapping(
 
 SETTINGS_KEYS = (
     "title", "subtitle", "edition", "organization", "author", "marking",
-    "base_url", "theme", "summary", "pdf", "email",
+    "base_url", "theme", "summary", "pdf", "email", "lang", "words",
     "publish", "mailing_lists",  # read by briefgen.publish.config when a command needs them
 )  # fmt: skip
 
@@ -189,8 +190,28 @@ def _load_settings(path: Path, diagnostics: list[Diagnostic]) -> Settings | None
         pdf=_pdf_settings(f, diagnostics),
         email=_email_settings(f, diagnostics),
         pos=node.pos,
+        lang=_language(f),
+        words=_words(f, diagnostics),
     )
     return settings if title is not None else None
+
+
+def _language(f: Fields) -> str:
+    lang = f.text("lang") or "en"
+    problem = language_problem(lang)
+    if problem is not None:
+        f.error(f.pos("lang"), f"field 'lang' is '{lang}', which {problem}")
+        return "en"
+    return lang
+
+
+def _words(parent: Fields, diagnostics: list[Diagnostic]) -> tuple[tuple[str, str], ...]:
+    """The project's interface words: English phrase -> its own wording."""
+    node = parent.mapping("words")
+    if node is None:
+        return ()
+    f = Fields(node, PHRASES, diagnostics, "words")
+    return tuple((key, text) for key in node.values if key in PHRASES and (text := f.text(key)))
 
 
 def _pdf_settings(parent: Fields, diagnostics: list[Diagnostic]) -> PdfSettings:

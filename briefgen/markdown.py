@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markupsafe import Markup
 
 from briefgen.sentences import split_sentences
@@ -15,7 +17,36 @@ from briefgen.sentences import split_sentences
 def _parser() -> MarkdownIt:
     # commonmark with html=False escapes any raw tag; markdown-it's default
     # validateLink refuses javascript:, vbscript:, file: and most data: URLs.
-    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    parser = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    parser.core.ruler.push("rtl_blocks", _mark_rtl_blocks)
+    return parser
+
+
+_BLOCK_OPENS = frozenset({"paragraph_open", "heading_open", "list_item_open", "th_open", "td_open"})
+
+
+def _mark_rtl_blocks(state: StateCore) -> None:
+    """A block whose text starts in a right-to-left script (Arabic, Hebrew ...) gets
+    dir="rtl", so the browser and WeasyPrint lay it out from the right, whatever the
+    page's language; other blocks are left as they are."""
+    tokens = state.tokens
+    for index in range(1, len(tokens)):
+        inline, opener = tokens[index], tokens[index - 1]
+        if inline.type != "inline" or not starts_right_to_left(inline.content):
+            continue
+        if opener.hidden and index >= 2 and tokens[index - 2].type == "list_item_open":
+            opener = tokens[index - 2]  # a tight list's paragraph is not rendered
+        if opener.type in _BLOCK_OPENS:
+            opener.attrSet("dir", "rtl")
+
+
+def starts_right_to_left(text: str) -> bool:
+    """Whether the first letter with a direction in text is right-to-left."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL", "L"):
+            return kind != "L"
+    return False
 
 
 def render_block(text: str) -> str:
@@ -33,7 +64,7 @@ def render_markup(text: str) -> Markup:
     return Markup(render_block(text))
 
 
-_HEADING = re.compile(r"<(/?)h([1-6])>")
+_HEADING = re.compile(r"<(/?)h([1-6])(?= dir=|>)")
 
 
 def render_article(text: str) -> str:
@@ -43,7 +74,7 @@ def render_article(text: str) -> str:
     shift = 2 - min(levels, default=2)
     if not shift:
         return html
-    return _HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + shift, 6)}>", html)
+    return _HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + shift, 6)}", html)
 
 
 def first_sentence(text: str) -> Markup:

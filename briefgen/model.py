@@ -170,6 +170,10 @@ class Settings:
     pdf: PdfSettings
     email: EmailSettings
     pos: SourcePos
+    lang: str = "en"
+    """The language of the briefing: page language, interface words, dates."""
+    words: tuple[tuple[str, str], ...] = ()
+    """The project's own interface words: (English phrase, its replacement)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from briefgen import builtins, markdown, urls
+from briefgen import builtins, markdown, urls, words
 from briefgen.cache import tree_stamps
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
 from briefgen.model import LIKELIHOODS
@@ -164,7 +164,11 @@ def make_environment(template_dirs: tuple[Path, ...]) -> jinja2.Environment:
     )
     env.filters["md"] = markdown.render_markup
     env.filters["inline"] = markdown.render_inline
-    env.filters["longdate"] = long_date
+    env.filters["longdate"] = _long_date
+    env.filters["direction"] = words.direction
+    env.filters["dir_attr"] = _dir_attr
+    env.filters["css_string"] = _css_string
+    env.globals["t"] = _word
     env.filters["first_sentence"] = markdown.first_sentence
     env.globals["LIKELIHOODS"] = LIKELIHOODS
     return env
@@ -205,5 +209,30 @@ def template_diagnostic(exc: Exception) -> Diagnostic:
     return Diagnostic(SourcePos(Path("templates")), f"template error: {message}")
 
 
-def long_date(value: dt.date | None) -> str:
-    return "" if value is None else f"{value.day} {value:%B %Y}"
+@jinja2.pass_context
+def _long_date(context: jinja2.runtime.Context, value: dt.date | None) -> str:
+    settings = context.get("settings")
+    return words.long_date(value, getattr(settings, "lang", "en"))
+
+
+def _css_string(text: str) -> Markup:
+    """text as a quoted CSS string, safe inside a <style> element."""
+    escaped = "".join(c if c.isalnum() or c in " .,-" else f"\\{ord(c):x} " for c in text)
+    return Markup(f'"{escaped}"')
+
+
+def _dir_attr(text: str | None) -> Markup:
+    """' dir="rtl"' for a text that starts in a right-to-left script, else nothing."""
+    return Markup(' dir="rtl"') if markdown.starts_right_to_left(text or "") else Markup("")
+
+
+@jinja2.pass_context
+def _word(context: jinja2.runtime.Context, phrase: str, **values: object) -> str:
+    """t("Bottom line") in a template: the phrase in the briefing's language."""
+    settings = context.get("settings")
+    lang, overrides = getattr(settings, "lang", "en"), dict(getattr(settings, "words", ()))
+    if values and context.eval_ctx.autoescape:
+        # the phrase is text, the values may be markup made by the template
+        template = Markup.escape(words.word(lang, overrides, phrase))
+        return Markup(template.format(**values))
+    return words.word(lang, overrides, phrase, **values)

@@ -1,4 +1,4 @@
-"""The output of three projects, file by file, against a reviewed copy in tests/golden/.
+"""The output of four projects, file by file, against a reviewed copy in tests/golden/.
 
 A change to the pipeline that changes what a reader gets shows here as a diff. When the
 change is meant, regenerate and review the diff in git:
@@ -30,6 +30,7 @@ PROJECTS = {
     "example": REPO,
     "second-project": FIXTURES / "second-project",
     "pdf-project": FIXTURES / "pdf-project",
+    "german-project": FIXTURES / "german-project",
 }
 
 

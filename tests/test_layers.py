@@ -19,7 +19,7 @@ PACKAGE = REPO / "briefgen"
 # form no cycle.
 LAYERS: list[tuple[str, ...]] = [
     # foundations
-    ("briefgen", "errors", "urls", "sentences", "quotes", "builtins", "chromerules"),
+    ("briefgen", "errors", "urls", "sentences", "quotes", "builtins", "chromerules", "words"),
     # data, text and files
     ("model", "yamlsrc", "write", "markdown", "clipping", "project", "cache"),
     # readers of one kind of thing, and the theme

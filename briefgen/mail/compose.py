@@ -25,7 +25,8 @@ from briefgen.index import top_watch_items
 from briefgen.mail.addresses import Recipients, check_header_text, parse_address
 from briefgen.mail.errors import EmailFailed
 from briefgen.model import Briefing, Settings
-from briefgen.theme import long_date, template_diagnostic
+from briefgen.theme import template_diagnostic
+from briefgen.words import long_date
 
 HTML_TEMPLATE = "email.html"
 TEXT_TEMPLATE = "email.txt"
@@ -43,9 +44,11 @@ class Headers:
     subject: str
 
 
-def format_subject(template: str, title: str, edition: dt.date | None) -> str:
-    """Fill in {title} and {edition}; '{{' and '}}' are literal braces."""
-    values = {"title": title, "edition": long_date(edition)}
+def format_subject(
+    template: str, title: str, edition: dt.date | None, lang: str = "en"
+) -> str:
+    """Fill in {title} and {edition} (a date in lang); '{{' and '}}' are literal braces."""
+    values = {"title": title, "edition": long_date(edition, lang)}
 
     def fill(match: re.Match[str]) -> str:
         if match[0] in ("{{", "}}"):
@@ -86,7 +89,7 @@ def resolve_headers(settings: Settings, sender: Address | None, subject: str | N
         what = "--subject" if subject is not None else "email.subject"
         template = subject if subject is not None else email.subject
         check_header_text(template, what)
-        text = format_subject(template, settings.title, settings.edition)
+        text = format_subject(template, settings.title, settings.edition, settings.lang)
         check_header_text(text, f"the subject made from {what}")
     except EmailFailed as exc:
         if subject is not None:
