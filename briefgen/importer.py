@@ -217,10 +217,10 @@ def _remove_stale_temp_files(folder: Path) -> None:
 def _process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):
         return False
-    except (PermissionError, OverflowError):
-        return pid < 2**22
+    except PermissionError:
+        return True  # another user's process
     return True
 
 

@@ -44,9 +44,7 @@ class Headers:
     subject: str
 
 
-def format_subject(
-    template: str, title: str, edition: dt.date | None, lang: str = "en"
-) -> str:
+def format_subject(template: str, title: str, edition: dt.date | None, lang: str = "en") -> str:
     """Fill in {title} and {edition} (a date in lang); '{{' and '}}' are literal braces."""
     values = {"title": title, "edition": long_date(edition, lang)}
 
