@@ -20,17 +20,24 @@ What is stale is decided in briefgen.cache; this module only asks.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import importlib
 import os
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefgen.cache import CacheFolder, Manifest, Memo, PdfStamps
+from briefgen.cache import CacheFolder, Manifest, Memo, PageRecords, PdfStamps
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
 from briefgen.project import Project, find_project
 from briefgen.write import OutputFile, check_outputs, write_site
+
+Progress = Callable[[str, int, int], None]
+"""Told (stage, done, total) as a build goes: total is 0 when a stage has no count."""
 
 if TYPE_CHECKING:  # the heavy stages are imported when a build has work to do
     from briefgen.index import SiteIndex
@@ -80,18 +87,20 @@ def prepare(
     cache: BuildCache | None = None,
     base_url: str | None = None,
     drafts: bool = False,
+    progress: Progress | None = None,
 ) -> Prepared:
     """Load and validate everything; raise BuildFailed listing every mistake.
 
     base_url, when given, replaces base_url of briefing.yaml (`--base-url`); drafts
-    keeps what is marked `draft: true` (`--drafts`)."""
-    from briefgen.check import check
+    keeps what is marked `draft: true` (`--drafts`); progress is told each stage."""
+    from briefgen.check import check, open_quote_store
     from briefgen.index import SiteIndex
     from briefgen.load import load
     from briefgen.theme import load_theme
 
+    tell = progress or _silent
     project = find_project(project_dir)
-    loaded = load(project, cache.articles if cache else None)
+    loaded = load(project, cache.articles if cache else None, progress=tell)
     briefing = loaded.briefing
     diagnostics = list(loaded.diagnostics)
     skipped = loaded.broken_ids  # cites to these are reported once, elsewhere
@@ -101,7 +110,11 @@ def prepare(
         briefing, dangling = without_drafts(briefing)
         diagnostics.extend(dangling)
         skipped |= {a.id for a in loaded.briefing.articles if a.draft}
-    diagnostics.extend(check(briefing, skipped))
+    tell("check", 0, 0)
+    quotes = open_quote_store(project.cache_dir)
+    diagnostics.extend(check(briefing, skipped, quotes))
+    quotes.save((), spare=1000)
+    tell("theme", 0, 0)
     try:
         theme = load_theme(project, briefing.settings.theme, cache.theme if cache else None)
     except BuildFailed as failed:
@@ -115,19 +128,49 @@ def prepare(
     return Prepared(project, briefing, theme, SiteIndex.of(briefing))
 
 
+def _silent(stage: str, done: int, total: int) -> None:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SiteOutput:
+    files: list[OutputFile]
+    """Every file of the site but the PDF and the pages kept."""
+    kept: tuple[str, ...] = ()
+    """Pages the last build wrote that show what they would show now."""
+    keys: dict[str, str] = field(default_factory=dict)
+    """The key digest of each keyed page (see render.RenderedSite)."""
+
+
 def site_files(
-    prepared: Prepared, pdf_name: str | None, cache: BuildCache | None = None
-) -> list[OutputFile]:
-    """Every file of the site but the PDF; pages link to pdf_name when it is given."""
+    prepared: Prepared,
+    pdf_name: str | None,
+    cache: BuildCache | None = None,
+    records: PageRecords | None = None,
+    progress: Progress | None = None,
+) -> SiteOutput:
+    """Every file of the site but the PDF; pages link to pdf_name when it is given.
+
+    With records, a page whose file in the output folder shows its key now is kept.
+    """
     from briefgen.images import media_files
     from briefgen.render import render_site
 
     diagnostics: list[Diagnostic] = []
     files: list[OutputFile] = []
+    kept: tuple[str, ...] = ()
+    keys: dict[str, str] = {}
     try:
-        files.extend(
-            render_site(prepared.index, prepared.theme, pdf_name, cache.pages if cache else None)
+        rendered = render_site(
+            prepared.index,
+            prepared.theme,
+            pdf_name,
+            cache.pages if cache else None,
+            records.on_disk if records else None,
+            progress,
         )
+        files.extend(rendered.files)
+        kept, keys = rendered.kept, rendered.keys
     except BuildFailed as failed:
         diagnostics.extend(failed.diagnostics)
     try:
@@ -137,7 +180,7 @@ def site_files(
     if diagnostics:
         raise BuildFailed(dict.fromkeys(diagnostics))
     files.extend(prepared.theme.static_files())
-    return files
+    return SiteOutput(files, kept, keys)
 
 
 def print_document(prepared: Prepared) -> PrintDocument:
@@ -157,6 +200,7 @@ def build(
     prepared: Prepared | None = None,
     base_url: str | None = None,
     drafts: bool = False,
+    progress: Progress | None = None,
 ) -> BuildReport:
     """Build the site (and the PDF) into out_dir, all or nothing.
 
@@ -164,8 +208,10 @@ def build(
     last build into the same folder and the output was not touched; force redoes
     everything, the PDF layout included. prepared is the project already prepared by
     the caller (who then owns its freshness). base_url overrides briefing.yaml's;
-    drafts keeps what is marked `draft: true`.
+    drafts keeps what is marked `draft: true`. progress is told each stage as it
+    starts and how far the long ones are.
     """
+    tell = progress or _silent
     timings: dict[str, float] = {}
     start = time.perf_counter()
     project = prepared.project if prepared else find_project(project_dir)
@@ -183,33 +229,40 @@ def build(
         return BuildReport(out, 0, (), (), (), "up to date", timings, up_to_date=True)
 
     if prepared is None:
-        prepared = prepare(project.root, cache, base_url, drafts)
+        prepared = prepare(project.root, cache, base_url, drafts, tell)
     timings["load+check"] = time.perf_counter() - start
 
     mark = time.perf_counter()
     settings = prepared.briefing.settings
-    files = site_files(prepared, settings.pdf.filename if with_pdf else None, cache)
-    pages = sum(1 for f in files if f.path.endswith(".html"))
+    records = PageRecords(folder, out)
+    if force or not out.is_dir():
+        records.saved.clear()
+    site = site_files(prepared, settings.pdf.filename if with_pdf else None, cache, records, tell)
+    files = site.files
+    pages = sum(1 for f in files if f.path.endswith(".html")) + len(site.kept)
     timings["render"] = time.perf_counter() - mark
 
     pdf_state = "skipped"
     pdf: _Pdf | None = None
     stamps = PdfStamps(folder)
     if with_pdf:
+        tell("pdf", 0, 0)
         mark = time.perf_counter()
         pdf = _fresh_or_laid_out(prepared, stamps, out / settings.pdf.filename, force)
         pdf_state = "built" if pdf.laid_out else "reused"
         files.append(OutputFile(settings.pdf.filename, pdf.data))
         timings["pdf"] = time.perf_counter() - mark
 
-    from briefgen.search import search_files
-
+    tell("search", 0, 0)
     mark = time.perf_counter()
-    files.extend(search_files(files, project.root))  # the index goes out with its pages
+    kept = [*site.kept, *_search_files(files, site, records, out, project.root)]
     timings["search"] = time.perf_counter() - mark
 
+    tell("write", 0, 0)
     mark = time.perf_counter()
-    report = write_site(files, out)
+    records.forget()
+    report = write_site(files, out, kept)
+    records.record(site.keys)
     timings["write"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - start
     if pdf is not None and pdf.laid_out:
@@ -220,6 +273,26 @@ def build(
     return BuildReport(
         out, pages, report.written, report.unchanged, report.removed, pdf_state, timings
     )
+
+
+def _search_files(
+    files: list[OutputFile], site: SiteOutput, records: PageRecords, out: Path, root: Path
+) -> list[str]:
+    """Add the search index to files, or keep the one in out when every page it indexes
+    is as it was (the paths kept); the index then goes out with its pages."""
+    from briefgen.search import BUNDLE, search_files
+
+    pages = sorted((p, d) for p, d in site.keys.items() if p.endswith(".html"))
+    digest = hashlib.sha256(repr(pages).encode()).hexdigest()
+    bundle = [p for p in records.saved if p.startswith(f"{BUNDLE}/")]
+    if bundle and all(records.on_disk(p, digest) for p in bundle):
+        site.keys.update(dict.fromkeys(bundle, digest))
+        return bundle
+    on_disk = [OutputFile(p, (out / p).read_bytes()) for p in site.kept]
+    index = search_files([*files, *on_disk], root)
+    files.extend(index)
+    site.keys.update({f.path: digest for f in index})
+    return []
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,9 +364,27 @@ def pdf_bytes(project_dir: Path) -> bytes:
 def pdf_only(project_dir: Path, target: Path | None, *, force: bool = False) -> PdfWritten:
     """The PDF briefing alone, written to target (default: the project folder, named by
     pdf.filename); laid out again only when it is stale."""
+    start = time.perf_counter()
+    warm_up = _import_in_background("weasyprint")  # half a second, while the content loads
+    try:
+        return _pdf_only(project_dir, target, force, start)
+    finally:
+        warm_up.join()
+
+
+def _import_in_background(module: str) -> threading.Thread:
+    def load() -> None:
+        with contextlib.suppress(Exception):  # the layout imports it again and reports
+            importlib.import_module(module)
+
+    thread = threading.Thread(target=load, name=f"import {module}", daemon=True)
+    thread.start()
+    return thread
+
+
+def _pdf_only(project_dir: Path, target: Path | None, force: bool, start: float) -> PdfWritten:
     from briefgen.write import replace_file
 
-    start = time.perf_counter()
     prepared = prepare(project_dir)
     if target is None:
         target = prepared.project.root / prepared.briefing.settings.pdf.filename
@@ -360,7 +451,7 @@ class Previewer:
     def __call__(self) -> SiteBuild:
         prepared = prepare(self.project.root, self._cache, self.base_url, self.drafts)
         pdf_name = prepared.briefing.settings.pdf.filename if self.with_pdf else None
-        files = site_files(prepared, pdf_name, self._cache)
+        files = site_files(prepared, pdf_name, self._cache).files
         check_outputs(files, self.project.root)
         return SiteBuild(prepared, tuple(files), pdf_name)
 

@@ -165,3 +165,48 @@ class PdfStamps:
             target, self.PURPOSE, {"key": key, "sha256": record.sha256, "pages": pages}
         )
         return record
+
+
+class PageRecords:
+    """The key each page of the last build into one folder was rendered from, and the
+    stamp of the file written for it: a page whose key and file are unchanged is
+    neither rendered nor written again."""
+
+    PURPOSE = "pages.json"
+
+    def __init__(self, cache: CacheFolder, out: Path) -> None:
+        self.cache = cache
+        self.out = out
+        saved = cache.read_json(out, self.PURPOSE)
+        self.saved: dict[str, object] = (
+            saved["pages"]
+            if isinstance(saved, dict)
+            and saved.get("version") == __version__
+            and isinstance(saved.get("pages"), dict)
+            else {}
+        )
+
+    def on_disk(self, page: str, digest: str) -> bool:
+        """Whether the file of page in the output folder was written for digest."""
+        saved = self.saved.get(page)
+        if not isinstance(saved, list) or len(saved) != 3 or saved[0] != digest:
+            return False
+        try:
+            return list(file_stamp(self.out / page)) == saved[1:]
+        except OSError:
+            return False
+
+    def record(self, keys: dict[str, str]) -> None:
+        """Remember the key of each page now in the output folder."""
+        pages: dict[str, object] = {}
+        for page, digest in keys.items():
+            try:
+                pages[page] = [digest, *file_stamp(self.out / page)]
+            except OSError:
+                continue
+        self.cache.write_json(self.out, self.PURPOSE, {"version": __version__, "pages": pages})
+
+    def forget(self) -> None:
+        """Before the output changes: a build that fails midway leaves no stale record."""
+        if self.saved:
+            self.cache.path(self.out, self.PURPOSE).unlink(missing_ok=True)

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from briefgen.errors import Diagnostic, did_you_mean
 from briefgen.model import Article, Briefing
 from briefgen.quotes import TextIndex
+from briefgen.store import HashStore, code_fingerprint, content_key
 
 
-def check(briefing: Briefing, broken_ids: frozenset[str] = frozenset()) -> list[Diagnostic]:
+def open_quote_store(cache_dir: Path) -> HashStore[bool]:
+    """Whether a quote occurs in an article's text, by the hash of both, kept between builds."""
+    return HashStore.open(cache_dir / "quotes.store", code_fingerprint("quotes.py"))
+
+
+def check(
+    briefing: Briefing,
+    broken_ids: frozenset[str] = frozenset(),
+    known: HashStore[bool] | None = None,
+) -> list[Diagnostic]:
     """Return every cross-file mistake; an empty list means the briefing is sound.
 
-    Ids in broken_ids belong to files that failed to load and were reported already.
+    Ids in broken_ids belong to files that failed to load and were reported already;
+    known holds the answers of earlier quote checks.
     """
     articles = {a.id: a for a in briefing.articles}
     issue_ids = [i.id for i in briefing.issues]
@@ -45,10 +57,16 @@ def check(briefing: Briefing, broken_ids: frozenset[str] = frozenset()) -> list[
             continue
         if cite.quote is None:
             continue
-        index = indexes.get(article.id)
-        if index is None:
-            index = indexes[article.id] = TextIndex.of(article.body_html)
-        if index.find(cite.quote) is None:
+        key = content_key(article.body_html, cite.quote)
+        occurs = known.get(key) if known is not None else None
+        if occurs is None:
+            index = indexes.get(article.id)
+            if index is None:
+                index = indexes[article.id] = TextIndex.of(article.body_html)
+            occurs = index.find(cite.quote) is not None
+            if known is not None:
+                known.put(key, occurs)
+        if not occurs:
             shown = cite.quote if len(cite.quote) <= 60 else cite.quote[:57] + "..."
             diagnostics.append(
                 Diagnostic(

@@ -6,11 +6,12 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
 from briefgen import markdown, urls
-from briefgen.cache import Memo, file_stamp
+from briefgen.cache import FileStamp, Memo
 from briefgen.clipping import clean_clipping
 from briefgen.errors import Diagnostic, SourcePos
 from briefgen.fields import SLUG, Fields, slug_problem
@@ -34,7 +35,9 @@ from briefgen.model import (
     TimelineEntry,
     WatchItem,
 )
+from briefgen.pool import parallel_map
 from briefgen.project import Project
+from briefgen.store import HashStore, code_fingerprint, content_key
 from briefgen.words import PHRASES, language_problem
 from briefgen.yamlsrc import YMap, YScalar, YValue, parse_yaml, type_name
 
@@ -45,6 +48,12 @@ T = TypeVar("T")
 DEFAULT_PDF = PdfSettings()
 DEFAULT_EMAIL = EmailSettings()
 HTTP_URL = re.compile(r"^https?://[^\s<>\"]+$", re.I)
+PARSER_MODULES = (
+    "load.py", "markdown.py", "images.py", "clipping.py", "frontmatter.py", "fields.py",
+    "yamlsrc.py", "model.py", "errors.py", "sentences.py", "urls.py", "chromerules.py",
+    "words.py",
+)  # fmt: skip
+"""The code an article's parse depends on: a store made by other code is ignored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,14 +75,19 @@ class Loaded:
     broken_ids: frozenset[str]
 
 
-def load(project: Project, memo: Memo[ParsedArticle] | None = None) -> Loaded:
+def load(
+    project: Project,
+    memo: Memo[ParsedArticle] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Loaded:
     """Read every source file of the project, collecting every mistake.
 
-    memo keeps parsed articles by file stamp between builds of one process.
+    memo keeps parsed articles by file stamp between builds of one process; progress
+    is told how many articles are parsed.
     """
     diagnostics: list[Diagnostic] = []
     settings = _load_settings(project.settings_file, diagnostics)
-    articles, broken_articles = _load_articles(project, diagnostics, memo)
+    articles, broken_articles = _load_articles(project, diagnostics, memo, progress)
     issues = _load_issues(project.issues, diagnostics)
     watch = _load_watch(project.watch_file, diagnostics)
     loaded_issues = {i.id for i in issues}
@@ -115,6 +129,10 @@ def read_text(path: Path, diagnostics: list[Diagnostic]) -> str | None:
     except OSError as exc:
         diagnostics.append(Diagnostic(SourcePos(path), f"cannot read file: {exc.strerror}"))
         return None
+    return decode_text(path, data, diagnostics)
+
+
+def decode_text(path: Path, data: bytes, diagnostics: list[Diagnostic]) -> str | None:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -250,7 +268,10 @@ ARTICLE_KEYS = ("title", "id", "source", "author", "published", "url", "issues",
 
 
 def _load_articles(
-    project: Project, diagnostics: list[Diagnostic], memo: Memo[ParsedArticle] | None
+    project: Project,
+    diagnostics: list[Diagnostic],
+    memo: Memo[ParsedArticle] | None,
+    progress: Callable[[str, int, int], None] | None,
 ) -> tuple[list[Article], set[str]]:
     articles: list[Article] = []
     broken: set[str] = set()
@@ -258,8 +279,7 @@ def _load_articles(
     paths = source_files(project.articles, ARTICLE_SUFFIXES)
     if memo is not None:
         memo.keep_only(paths)  # articles deleted since the last build are forgotten
-    for path in paths:
-        parsed = _parse_article_cached(path, project.content, memo)
+    for path, parsed in zip(paths, _parse_articles(paths, project, memo, progress), strict=True):
         diagnostics.extend(parsed.diagnostics)
         article = parsed.article
         if article is None:
@@ -284,21 +304,75 @@ def _load_articles(
     return articles, broken
 
 
-def _parse_article_cached(
-    path: Path, content: Path, memo: Memo[ParsedArticle] | None
-) -> ParsedArticle:
-    if memo is None:
-        return _parse_article(path, content)
-    stamp = file_stamp(path)
-    hit = memo.get(path, stamp)
-    if hit is not None:
-        return hit
-    return memo.put(path, stamp, _parse_article(path, content))
+def _parse_articles(
+    paths: list[Path],
+    project: Project,
+    memo: Memo[ParsedArticle] | None,
+    progress: Callable[[str, int, int], None] | None,
+) -> list[ParsedArticle]:
+    """Each article parsed, from the process's memo (by stamp) or the project's store
+    (by content hash) when it was parsed before; the rest on every core."""
+    store = open_article_store(project)
+    found: dict[Path, ParsedArticle] = {}
+    todo: list[tuple[Path, Path, bytes | None]] = []
+    keys: dict[Path, str] = {}
+    stamps: dict[Path, FileStamp] = {}
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            todo.append((path, project.content, None))  # reported as unreadable
+            continue
+        stamps[path] = (stat.st_mtime_ns, stat.st_size)
+        hit = memo.get(path, stamps[path]) if memo is not None else None
+        if hit is not None:
+            found[path] = hit
+            continue
+        key = store.known_hash(path, stat)
+        data = None
+        if key is None:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                todo.append((path, project.content, None))
+                continue
+            key = content_key(str(path), str(project.content), data)
+            store.note_hash(path, stat, key)
+        keys[path] = key
+        cached = store.get(key)
+        if cached is not None:
+            found[path] = cached
+        else:
+            todo.append((path, project.content, data))
+    for (path, _content, _data), parsed in zip(
+        todo, parallel_map(_parse_job, todo, progress=progress, stage="load"), strict=True
+    ):
+        found[path] = parsed
+        if path in keys:
+            store.put(keys[path], parsed)
+    if memo is not None:
+        for path, stamp in stamps.items():
+            memo.put(path, stamp, found[path])
+    store.save(paths, spare=len(paths))
+    return [found[path] for path in paths]
 
 
-def _parse_article(path: Path, content: Path) -> ParsedArticle:
+def open_article_store(project: Project) -> HashStore[ParsedArticle]:
+    return HashStore.open(project.cache_dir / "articles.store", _parser_fingerprint())
+
+
+@lru_cache(maxsize=1)
+def _parser_fingerprint() -> str:
+    return code_fingerprint(*PARSER_MODULES) + markdown.PARSER_VERSION
+
+
+def _parse_job(job: tuple[Path, Path, bytes | None]) -> ParsedArticle:
+    return _parse_article(*job)
+
+
+def _parse_article(path: Path, content: Path, data: bytes | None = None) -> ParsedArticle:
     diagnostics: list[Diagnostic] = []
-    text = read_text(path, diagnostics)
+    text = read_text(path, diagnostics) if data is None else decode_text(path, data, diagnostics)
     if text is None:
         return ParsedArticle(None, tuple(diagnostics))
     node, body = parse_front_matter(text, path, diagnostics)

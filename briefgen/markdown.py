@@ -7,10 +7,14 @@ import unicodedata
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it import __version__ as _markdown_it_version
 from markdown_it.rules_core import StateCore
 from markupsafe import Markup
 
 from briefgen.sentences import split_sentences
+
+PARSER_VERSION: str = _markdown_it_version
+"""Part of the key of a parsed article: another parser may render it otherwise."""
 
 
 @lru_cache(maxsize=1)

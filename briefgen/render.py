@@ -6,22 +6,29 @@ style.css); the theme's static files and the articles' images are the build's to
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
+import hashlib
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 
-import jinja2
 from markupsafe import Markup
 
 from briefgen import urls
 from briefgen.cache import Memo
 from briefgen.errors import BuildFailed, Diagnostic
 from briefgen.index import SiteIndex, merged_timeline, top_watch_items
-from briefgen.model import Briefing
+from briefgen.model import Article, Briefing
+from briefgen.pool import parallel_map
 from briefgen.quotes import highlight
+from briefgen.store import code_fingerprint, content_key
 from briefgen.theme import Theme, template_diagnostic
 from briefgen.write import OutputFile
+
+RENDER_MODULES = ("render.py", "index.py", "quotes.py", "urls.py", "theme.py", "markdown.py")
+"""The code a page depends on besides its template: a page rendered by other code is stale."""
 
 # --- pages ----------------------------------------------------------------------------
 
@@ -32,7 +39,8 @@ class Page:
     template: str
     context: dict[str, object]
     key: object = None
-    """When set, equal keys (under one theme and navigation) mean equal output."""
+    """What the page shows besides the chrome: equal keys, equal output. None: the
+    whole briefing (article bodies where a template names them)."""
 
 
 def pages(index: SiteIndex) -> Iterator[Page]:
@@ -59,15 +67,29 @@ def pages(index: SiteIndex) -> Iterator[Page]:
         yield Page(urls.SITEMAP, "sitemap.xml", {"title": briefing.settings.title})
 
 
+@dataclass(frozen=True, slots=True)
+class RenderedSite:
+    files: list[OutputFile]
+    """The pages rendered by this build."""
+    kept: tuple[str, ...]
+    """Pages not rendered, because the file of the last build shows the same key."""
+    keys: dict[str, str]
+    """The key digest of every keyed page, rendered or kept."""
+
+
 def render_site(
     index: SiteIndex,
     theme: Theme,
     pdf_name: str | None,
     memo: Memo[bytes] | None = None,
-) -> list[OutputFile]:
+    on_disk: Callable[[str, str], bool] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> RenderedSite:
     """Render every page; raise BuildFailed naming every template error.
 
-    memo keeps keyed pages between builds, so an edit re-renders only what it touches.
+    memo keeps keyed pages between builds, so an edit re-renders only what it touches;
+    on_disk(path, digest) says whether the file of the last build shows that key, so a
+    one-off build leaves it as it is. Pages are rendered on every core when many are due.
     """
     briefing = index.briefing
     all_pages = list(pages(index))
@@ -99,37 +121,125 @@ def render_site(
         bool(briefing.watch),
         pdf_name,
     )
+    chrome_digest = content_key(code_fingerprint(*RENDER_MODULES), repr(chrome))
+    # The other pages show the whole briefing, article bodies only where a template
+    # names them: an edit to a body then re-renders its own page alone.
+    bodies = _bodies_shown_beyond_articles(theme)
+    site_key = ("site", content_key(_briefing_repr(briefing, bodies)))
     outputs: list[OutputFile] = []
-    diagnostics: list[Diagnostic] = []
-    templates: dict[str, jinja2.Template] = {}
+    kept: list[str] = []
+    keys: dict[str, str] = {}
+    due: list[tuple[Page, Hashable]] = []
     for page in all_pages:
-        key = (chrome, page.key) if page.key is not None else None
-        if memo is not None and key is not None:
-            hit = memo.get(page.path, key)
-            if hit is not None:
-                outputs.append(OutputFile(page.path, hit))
-                continue
-        try:
-            template = templates.get(page.template)
-            if template is None:
-                template = templates[page.template] = theme.env.get_template(page.template)
-            text = template.render(
-                shared, page=page.path, url=_linker(page.path, briefing), **page.context
-            )
-        except Exception as exc:  # any template failure is a user error
-            diagnostics.append(template_diagnostic(exc))
-            if len(diagnostics) > 20:
-                break
+        key = (chrome, page.key if page.key is not None else site_key)
+        keys[page.path] = digest = _digest(chrome_digest, key[1])
+        if on_disk is not None and on_disk(page.path, digest):
+            kept.append(page.path)
             continue
-        data = text.encode("utf-8")
-        outputs.append(OutputFile(page.path, data))
-        if memo is not None and key is not None:
-            memo.put(page.path, key, data)
+        hit = memo.get(page.path, key) if memo is not None else None
+        if hit is not None:
+            outputs.append(OutputFile(page.path, hit))
+            continue
+        due.append((page, key))
+    for name in dict.fromkeys(page.template for page, _key in due):
+        with contextlib.suppress(Exception):  # errors are reported with each page
+            theme.env.get_template(name)  # compiled once here, not in each worker
+    global _JOB
+    _JOB = _Job(theme, shared, briefing)
+    try:
+        results = parallel_map(
+            _render_one,
+            [page for page, _key in due],
+            min_items=100,
+            progress=progress,
+            stage="render",
+        )
+    finally:
+        _JOB = None
+    diagnostics: list[Diagnostic] = []
+    for (page, page_key), result in zip(due, results, strict=True):
+        if isinstance(result, Diagnostic):
+            diagnostics.append(result)
+            continue
+        outputs.append(OutputFile(page.path, result))
+        if memo is not None:
+            memo.put(page.path, page_key, result)
     if memo is not None:
         memo.keep_only(page.path for page in all_pages)  # pages gone with their article
     if diagnostics:
-        raise BuildFailed(dict.fromkeys(diagnostics))
-    return outputs
+        raise BuildFailed(dict.fromkeys(diagnostics[:21]))
+    return RenderedSite(outputs, tuple(kept), keys)
+
+
+def _digest(chrome_digest: str, key: object) -> str:
+    """A digest of a page key: equal digests, equal keys (repr shows every field)."""
+    return content_key(chrome_digest, _stable_repr(key))
+
+
+def _stable_repr(value: object) -> str:
+    """repr(value), with each article's body (most of its size) as a hash: quicker."""
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_stable_repr(v) for v in value) + ")"
+    if isinstance(value, Article):
+        return _article_repr(value, body=True)
+    return repr(value)
+
+
+def _article_repr(article: Article, body: bool) -> str:
+    shown = [
+        repr(getattr(article, f.name)) for f in dataclasses.fields(article) if f.name != "body_html"
+    ]
+    if body:
+        shown.append(hashlib.sha256(article.body_html.encode()).hexdigest())
+    return "Article(" + ", ".join(shown) + ")"
+
+
+def _briefing_repr(briefing: Briefing, bodies: bool) -> str:
+    return "\n".join(
+        [
+            repr((briefing.settings, briefing.issues, briefing.watch)),
+            *(_article_repr(article, bodies) for article in briefing.articles),
+        ]
+    )
+
+
+def _bodies_shown_beyond_articles(theme: Theme) -> bool:
+    """Whether a template of the site, other than the article page's, names article bodies."""
+    for folder in theme.template_dirs:
+        for path in folder.rglob("*"):
+            name = path.relative_to(folder).as_posix()
+            if name == "article.html" or name.startswith(("print", "email")):
+                continue
+            try:
+                if path.is_file() and "body_html" in path.read_text(errors="replace"):
+                    return True
+            except OSError:
+                return True
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    theme: Theme
+    shared: dict[str, object]
+    briefing: Briefing
+
+
+_JOB: _Job | None = None
+"""The render in progress: forked workers find it here, as the parent left it."""
+
+
+def _render_one(page: Page) -> bytes | Diagnostic:
+    job = _JOB
+    assert job is not None
+    try:
+        template = job.theme.env.get_template(page.template)
+        text = template.render(
+            job.shared, page=page.path, url=_linker(page.path, job.briefing), **page.context
+        )
+    except Exception as exc:  # any template failure is a user error
+        return template_diagnostic(exc)
+    return text.encode("utf-8")
 
 
 def _feed_date(briefing: Briefing) -> dt.date:

@@ -75,12 +75,13 @@ def replace_file(path: Path, data: bytes) -> None:
         raise
 
 
-def write_site(files: list[OutputFile], out_dir: Path) -> WriteReport:
+def write_site(files: list[OutputFile], out_dir: Path, kept: Iterable[str] = ()) -> WriteReport:
+    """kept: files of the last build that stay as they are, neither read nor removed."""
     check_outputs(files, out_dir)
     out_dir = out_dir.absolute()
     if not out_dir.is_dir():
         return _write_fresh(files, out_dir)
-    return _update(files, out_dir)
+    return _update(files, out_dir, frozenset(kept))
 
 
 def _write_fresh(files: list[OutputFile], out_dir: Path) -> WriteReport:
@@ -95,14 +96,16 @@ def _write_fresh(files: list[OutputFile], out_dir: Path) -> WriteReport:
     return WriteReport(tuple(f.path for f in files), (), ())
 
 
-def _update(files: list[OutputFile], out_dir: Path) -> WriteReport:
+def _update(files: list[OutputFile], out_dir: Path, kept: frozenset[str]) -> WriteReport:
     old_files = _existing_files(out_dir)
     changed = [
         f for f in files if f.path not in old_files or not _same_bytes(out_dir / f.path, f.data)
     ]
     changed_paths = {f.path for f in changed}
-    unchanged = tuple(f.path for f in files if f.path not in changed_paths)
-    removed = sorted(old_files - {f.path for f in files})
+    unchanged = tuple(f.path for f in files if f.path not in changed_paths) + tuple(
+        sorted(kept & old_files)
+    )
+    removed = sorted(old_files - {f.path for f in files} - kept)
     if not changed and not removed:
         return WriteReport((), unchanged, ())
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.work-", dir=out_dir.parent))

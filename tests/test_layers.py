@@ -20,8 +20,9 @@ PACKAGE = REPO / "briefgen"
 LAYERS: list[tuple[str, ...]] = [
     # foundations
     ("briefgen", "errors", "urls", "sentences", "quotes", "builtins", "chromerules", "words"),
+    ("pool",),
     # data, text and files
-    ("model", "yamlsrc", "write", "markdown", "clipping", "project", "cache"),
+    ("model", "yamlsrc", "write", "markdown", "clipping", "project", "cache", "store"),
     # readers of one kind of thing, and the theme
     ("fields", "frontmatter", "images", "index", "check", "theme", "sections", "webpage"),
     # stages

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -29,16 +30,19 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from briefgen.build import build
+    from briefgen.commands.progress import StageProgress
 
-    report = build(
-        args.project,
-        args.out,
-        with_pdf=not args.no_pdf,
-        use_manifest=True,
-        force=args.force,
-        base_url=args.base_url,
-        drafts=args.drafts,
-    )
+    with StageProgress(sys.stderr) as progress:
+        report = build(
+            args.project,
+            args.out,
+            with_pdf=not args.no_pdf,
+            use_manifest=True,
+            force=args.force,
+            base_url=args.base_url,
+            drafts=args.drafts,
+            progress=progress,
+        )
     where = display_path(report.out_dir)
     if report.up_to_date:
         print(f"{where} is up to date ({report.timings['total'] * 1000:.0f} ms)")
