@@ -314,14 +314,13 @@ def _parse_articles(
     (by content hash) when it was parsed before; the rest on every core."""
     store = open_article_store(project)
     found: dict[Path, ParsedArticle] = {}
-    todo: list[tuple[Path, Path, bytes | None]] = []
-    keys: dict[Path, str] = {}
+    todo: list[tuple[Path, Path]] = []
     stamps: dict[Path, FileStamp] = {}
     for path in paths:
         try:
             stat = path.stat()
         except OSError:
-            todo.append((path, project.content, None))  # reported as unreadable
+            todo.append((path, project.content))  # reported as unreadable
             continue
         stamps[path] = (stat.st_mtime_ns, stat.st_size)
         hit = memo.get(path, stamps[path]) if memo is not None else None
@@ -329,27 +328,27 @@ def _parse_articles(
             found[path] = hit
             continue
         key = store.known_hash(path, stat)
-        data = None
         if key is None:
             try:
                 data = path.read_bytes()
             except OSError:
-                todo.append((path, project.content, None))
+                todo.append((path, project.content))
                 continue
             key = content_key(str(path), str(project.content), data)
             store.note_hash(path, stat, key)
-        keys[path] = key
         cached = store.get(key)
         if cached is not None:
             found[path] = cached
         else:
-            todo.append((path, project.content, data))
-    for (path, _content, _data), parsed in zip(
+            todo.append((path, project.content))
+    # Workers read the files again (from the page cache) rather than receive them: the
+    # parent keeps no copy, and each result is stored under the hash of what was parsed.
+    for (path, _content), (key, parsed) in zip(
         todo, parallel_map(_parse_job, todo, progress=progress, stage="load"), strict=True
     ):
         found[path] = parsed
-        if path in keys:
-            store.put(keys[path], parsed)
+        if key is not None:
+            store.put(key, parsed)
     if memo is not None:
         for path, stamp in stamps.items():
             memo.put(path, stamp, found[path])
@@ -366,8 +365,13 @@ def _parser_fingerprint() -> str:
     return code_fingerprint(*PARSER_MODULES) + markdown.PARSER_VERSION
 
 
-def _parse_job(job: tuple[Path, Path, bytes | None]) -> ParsedArticle:
-    return _parse_article(*job)
+def _parse_job(job: tuple[Path, Path]) -> tuple[str | None, ParsedArticle]:
+    path, content = job
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None, _parse_article(path, content)  # reports it unreadable
+    return content_key(str(path), str(content), data), _parse_article(path, content, data)
 
 
 def _parse_article(path: Path, content: Path, data: bytes | None = None) -> ParsedArticle:
