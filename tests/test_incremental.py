@@ -167,7 +167,9 @@ def test_an_edit_rewrites_only_the_pages_that_show_it(tmp_path: Path) -> None:
     article.write_text(article.read_text() + "\nA late addition to report 50.\n")
     report = build(root, with_pdf=False, use_manifest=True)
     # no other page shows an article's body: the others are neither rendered nor read
-    assert report.written == ("articles/gen-050/index.html",)
+    # (the search index, which holds the text, is made again)
+    pages = [p for p in report.written if not p.startswith("pagefind/")]
+    assert pages == ["articles/gen-050/index.html"]
     assert "A late addition" in (root / "site/articles/gen-050/index.html").read_text()
     assert len(report.unchanged) > GENERATED
 
@@ -204,7 +206,9 @@ def test_a_corrupt_or_foreign_cache_is_ignored(tmp_path: Path) -> None:
         build(root, with_pdf=False, use_manifest=True)
         expected = cold_build(root, tmp_path / "cold")
         assert site_bytes(root / "site") == expected
-        assert good.keys() == expected.keys()
+        assert {p for p in good if not p.startswith("pagefind/")} == {
+            p for p in expected if not p.startswith("pagefind/")
+        }
 
 
 def test_a_hostile_store_cannot_run_code(tmp_path: Path) -> None:
