@@ -312,7 +312,7 @@ def _parse_articles(
 ) -> list[ParsedArticle]:
     """Each article parsed, from the process's memo (by stamp) or the project's store
     (by content hash) when it was parsed before; the rest on every core."""
-    store = open_article_store(project)
+    store: HashStore[ParsedArticle] | None = None  # opened at the first memo miss
     found: dict[Path, ParsedArticle] = {}
     todo: list[tuple[Path, Path]] = []
     stamps: dict[Path, FileStamp] = {}
@@ -327,6 +327,7 @@ def _parse_articles(
         if hit is not None:
             found[path] = hit
             continue
+        store = store or open_article_store(project)
         key = store.known_hash(path, stat)
         if key is None:
             try:
@@ -348,11 +349,13 @@ def _parse_articles(
     ):
         found[path] = parsed
         if key is not None:
+            store = store or open_article_store(project)
             store.put(key, parsed)
     if memo is not None:
         for path, stamp in stamps.items():
             memo.put(path, stamp, found[path])
-    store.save(paths, spare=len(paths))
+    if store is not None:
+        store.save(paths, spare=len(paths))
     return [found[path] for path in paths]
 
 
