@@ -42,7 +42,7 @@ Progress = Callable[[str, int, int], None]
 if TYPE_CHECKING:  # the heavy stages are imported when a build has work to do
     from briefgen.index import SiteIndex
     from briefgen.load import ParsedArticle
-    from briefgen.model import Briefing
+    from briefgen.model import Briefing, PdfSettings
     from briefgen.pdf import PrintDocument
     from briefgen.theme import Theme
 
@@ -183,10 +183,12 @@ def site_files(
     return SiteOutput(files, kept, keys)
 
 
-def print_document(prepared: Prepared) -> PrintDocument:
+def print_document(prepared: Prepared, pdf_format: str | None = None) -> PrintDocument:
+    """The print document in pdf_format ('full' or 'brief'; default: pdf.format)."""
     from briefgen.pdf import print_document as make
 
-    return make(prepared.index, prepared.theme, prepared.project)
+    chosen = pdf_format or prepared.briefing.settings.pdf.format
+    return make(prepared.index, prepared.theme, prepared.project, chosen)
 
 
 def build(
@@ -304,12 +306,14 @@ class _Pdf:
     """False when the PDF already at the target was fresh and is used as it is."""
 
 
-def _fresh_or_laid_out(prepared: Prepared, stamps: PdfStamps, target: Path, force: bool) -> _Pdf:
+def _fresh_or_laid_out(
+    prepared: Prepared, stamps: PdfStamps, target: Path, force: bool, pdf_format: str | None = None
+) -> _Pdf:
     """The PDF for target: the one already there when it is fresh, else a new layout.
 
     The caller records a new layout with stamps.record() once it is written.
     """
-    document = print_document(prepared)
+    document = print_document(prepared, pdf_format)
     key = document.key()
     fresh = None if force else stamps.fresh(target, key)
     if fresh is not None:
@@ -335,7 +339,8 @@ def check_only(project_dir: Path, *, drafts: bool = False) -> CheckReport:
     errors that show only with real data); nothing is written."""
     prepared = prepare(project_dir, drafts=drafts)
     site_files(prepared, pdf_name=None)
-    print_document(prepared)
+    print_document(prepared, "full")
+    print_document(prepared, "brief")
     briefing = prepared.briefing
     return CheckReport(
         len(briefing.articles),
@@ -356,18 +361,25 @@ class PdfWritten:
     seconds: float
 
 
-def pdf_bytes(project_dir: Path) -> bytes:
+def pdf_bytes(project_dir: Path, pdf_format: str | None = None) -> bytes:
     """The PDF briefing, laid out afresh and written nowhere."""
-    return print_document(prepare(project_dir)).layout().data
+    return print_document(prepare(project_dir), pdf_format).layout().data
 
 
-def pdf_only(project_dir: Path, target: Path | None, *, force: bool = False) -> PdfWritten:
+def pdf_only(
+    project_dir: Path,
+    target: Path | None,
+    *,
+    force: bool = False,
+    pdf_format: str | None = None,
+) -> PdfWritten:
     """The PDF briefing alone, written to target (default: the project folder, named by
-    pdf.filename); laid out again only when it is stale."""
+    pdf.filename, or <name>-brief.pdf for a brief PDF the settings do not choose); laid
+    out again only when it is stale."""
     start = time.perf_counter()
     warm_up = _import_in_background("weasyprint")  # half a second, while the content loads
     try:
-        return _pdf_only(project_dir, target, force, start)
+        return _pdf_only(project_dir, target, force, start, pdf_format)
     finally:
         warm_up.join()
 
@@ -382,15 +394,18 @@ def _import_in_background(module: str) -> threading.Thread:
     return thread
 
 
-def _pdf_only(project_dir: Path, target: Path | None, force: bool, start: float) -> PdfWritten:
+def _pdf_only(
+    project_dir: Path, target: Path | None, force: bool, start: float, pdf_format: str | None
+) -> PdfWritten:
     from briefgen.write import replace_file
 
     prepared = prepare(project_dir)
     if target is None:
-        target = prepared.project.root / prepared.briefing.settings.pdf.filename
+        name = default_pdf_name(prepared.briefing.settings.pdf, pdf_format)
+        target = prepared.project.root / name
     target = target.absolute()
     stamps = PdfStamps(CacheFolder(prepared.project.cache_dir))
-    pdf = _fresh_or_laid_out(prepared, stamps, target, force)
+    pdf = _fresh_or_laid_out(prepared, stamps, target, force, pdf_format)
     if not pdf.laid_out:
         return PdfWritten(target, "up to date", pdf.pages, len(pdf.data), _since(start))
     try:
@@ -401,6 +416,14 @@ def _pdf_only(project_dir: Path, target: Path | None, force: bool, start: float)
         ) from exc
     stamps.record(target, pdf.key, pdf.data, pdf.pages)
     return PdfWritten(target, "built", pdf.pages, len(pdf.data), _since(start))
+
+
+def default_pdf_name(settings: PdfSettings, pdf_format: str | None) -> str:
+    """pdf.filename, unless a brief PDF is asked for while the settings choose the full one:
+    then <name>-brief.pdf, so the full PDF is not overwritten."""
+    if pdf_format == "brief" and settings.format != "brief":
+        return settings.filename.removesuffix(".pdf") + "-brief.pdf"
+    return settings.filename
 
 
 def _since(start: float) -> float:

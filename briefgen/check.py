@@ -76,13 +76,15 @@ def check(
                 )
             )
 
-    for item in briefing.watch:
-        if item.issue not in seen_issues and item.issue not in broken_ids:
+    named = [("checklist item", w.issue, w.issue_pos) for w in briefing.watch]
+    named += [("key judgment", k.issue, k.issue_pos) for k in briefing.settings.key_judgments]
+    for what, issue_id, issue_pos in named:
+        if issue_id not in seen_issues and issue_id not in broken_ids:
             diagnostics.append(
                 Diagnostic(
-                    item.issue_pos,
-                    f"checklist item names unknown issue '{item.issue}'"
-                    f"{did_you_mean(item.issue, issue_ids)}; expected one of: "
+                    issue_pos,
+                    f"{what} names unknown issue '{issue_id}'"
+                    f"{did_you_mean(issue_id, issue_ids)}; expected one of: "
                     + (", ".join(issue_ids) or "(no issues yet)"),
                 )
             )

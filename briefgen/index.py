@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from briefgen import urls
 from briefgen.model import Article, Briefing, Cite, Issue, WatchItem
+from briefgen.numbering import source_numbers
 from briefgen.quotes import normalize
 
 
@@ -34,14 +35,14 @@ class SiteIndex:
     related: dict[str, list[Article]] = field(default_factory=dict)
     watch_by_issue: dict[str, list[WatchItem]] = field(default_factory=dict)
     number: dict[str, int] = field(default_factory=dict)
-    """Each article's note number: its place in the sources list."""
+    """Each article's note number, the same on the site and in the PDF (numbering.py)."""
 
     @classmethod
     def of(cls, briefing: Briefing) -> SiteIndex:
         index = cls(briefing)
         index.articles = {a.id: a for a in briefing.articles}
         index.issues = {i.id: i for i in briefing.issues}
-        index.number = {a.id: n for n, a in enumerate(briefing.articles, start=1)}
+        index.number = source_numbers(briefing)
         counters: dict[str, int] = {}
         for cite in briefing.cites():
             if cite.quote is None:
@@ -75,6 +76,23 @@ class SiteIndex:
             target += "#" + self.quote_anchors[(cite.article, normalize(cite.quote))]
         return target
 
+    def numbers_of(self, articles: list[Article]) -> list[int]:
+        return sorted(self.number[a.id] for a in articles)
+
+    def by_number(self) -> list[Article]:
+        """Every article in the order of its number."""
+        return sorted(self.briefing.articles, key=lambda a: self.number[a.id])
+
+    def checklist_state(self, issue_id: str) -> dict[str, int]:
+        """How many of the issue's checklist items are overdue, triggered, watching, resolved."""
+        today = self.briefing.settings.edition
+        counts: dict[str, int] = {}
+        for item in self.watch_by_issue.get(issue_id, []):
+            state = "overdue" if item.overdue(today) else item.status
+            counts[state] = counts.get(state, 0) + 1
+        order = ("overdue", "triggered", "watching", "resolved")
+        return {state: counts[state] for state in order if state in counts}
+
     def quotes_of(self, article_id: str) -> list[tuple[str, str]]:
         return self.quotes_by_article.get(article_id, [])
 
@@ -85,11 +103,13 @@ class TimelineRow:
     event: str
     issue: Issue
     sources: tuple[Cite, ...]
+    inferred: str | None = None
+    """How the date was inferred, when it was."""
 
 
 def merged_timeline(briefing: Briefing) -> list[TimelineRow]:
     rows = [
-        TimelineRow(entry.date, entry.event, issue, entry.sources)
+        TimelineRow(entry.date, entry.event, issue, entry.sources, entry.inferred)
         for issue in briefing.issues
         for entry in issue.timeline
     ]

@@ -21,6 +21,7 @@ from briefgen.model import (
     CONFIDENCES,
     LIKELIHOODS,
     PAGE_SIZES,
+    PDF_FORMATS,
     STATUSES,
     WATCH_STATUSES,
     Article,
@@ -28,6 +29,7 @@ from briefgen.model import (
     Cite,
     EmailSettings,
     Issue,
+    KeyJudgment,
     KeyPoint,
     PdfSettings,
     Position,
@@ -177,9 +179,10 @@ def _expect_mapping(
 
 SETTINGS_KEYS = (
     "title", "subtitle", "edition", "organization", "author", "marking",
-    "base_url", "theme", "summary", "pdf", "email", "lang", "words",
+    "base_url", "theme", "summary", "key_judgments", "pdf", "email", "lang", "words",
     "publish", "mailing_lists",  # read by briefgen.publish.config when a command needs them
 )  # fmt: skip
+MAX_KEY_JUDGMENTS = 5
 
 
 def _load_settings(path: Path, diagnostics: list[Diagnostic]) -> Settings | None:
@@ -210,6 +213,7 @@ def _load_settings(path: Path, diagnostics: list[Diagnostic]) -> Settings | None
         pos=node.pos,
         lang=_language(f),
         words=_words(f, diagnostics),
+        key_judgments=_key_judgments(f, diagnostics),
     )
     return settings if title is not None else None
 
@@ -232,11 +236,42 @@ def _words(parent: Fields, diagnostics: list[Diagnostic]) -> tuple[tuple[str, st
     return tuple((key, text) for key in node.values if key in PHRASES and (text := f.text(key)))
 
 
+def _key_judgments(parent: Fields, diagnostics: list[Diagnostic]) -> tuple[KeyJudgment, ...]:
+    judgments = tuple(_each(parent, "key_judgments", _key_judgment, diagnostics))
+    if len(judgments) > MAX_KEY_JUDGMENTS:
+        parent.error(
+            parent.pos("key_judgments"),
+            f"'key_judgments' holds {len(judgments)} items; expected at most "
+            f"{MAX_KEY_JUDGMENTS} (three to five one-sentence judgments)",
+        )
+    return judgments
+
+
+def _key_judgment(node: YMap, diagnostics: list[Diagnostic]) -> KeyJudgment | None:
+    f = Fields(node, KEY_JUDGMENT_KEYS, diagnostics, "key judgment")
+    text = f.text("text", required=True)
+    issue = f.text("issue", required=True)
+    judgment = KeyJudgment(
+        text=text or "",
+        issue=issue or "",
+        likelihood=f.choice("likelihood", LIKELIHOODS),
+        confidence=f.choice("confidence", CONFIDENCES),
+        time_frame=f.text("time_frame"),
+        sources=cites(f, diagnostics),
+        pos=node.pos,
+        issue_pos=f.pos("issue"),
+    )
+    return judgment if text is not None and issue is not None else None
+
+
+KEY_JUDGMENT_KEYS = ("text", "issue", "likelihood", "confidence", "time_frame", "sources")
+
+
 def _pdf_settings(parent: Fields, diagnostics: list[Diagnostic]) -> PdfSettings:
     node = parent.mapping("pdf")
     if node is None:
         return PdfSettings()
-    f = Fields(node, ("page_size", "filename"), diagnostics, "pdf settings")
+    f = Fields(node, ("page_size", "filename", "format"), diagnostics, "pdf settings")
     filename = f.text("filename") or DEFAULT_PDF.filename
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.pdf", filename):
         f.error(
@@ -245,7 +280,9 @@ def _pdf_settings(parent: Fields, diagnostics: list[Diagnostic]) -> PdfSettings:
         )
         filename = DEFAULT_PDF.filename
     return PdfSettings(
-        page_size=f.choice("page_size", PAGE_SIZES) or DEFAULT_PDF.page_size, filename=filename
+        page_size=f.choice("page_size", PAGE_SIZES) or DEFAULT_PDF.page_size,
+        filename=filename,
+        format=f.choice("format", PDF_FORMATS) or DEFAULT_PDF.format,
     )
 
 
@@ -264,7 +301,10 @@ def _email_settings(parent: Fields, diagnostics: list[Diagnostic]) -> EmailSetti
 
 # --- articles --------------------------------------------------------------------------
 
-ARTICLE_KEYS = ("title", "id", "source", "author", "published", "url", "issues", "summary", "draft")
+ARTICLE_KEYS = (
+    "title", "id", "source", "short_name", "author", "published", "url", "issues", "summary",
+    "draft",
+)  # fmt: skip
 
 
 def _load_articles(
@@ -430,6 +470,7 @@ def _parse_article(path: Path, content: Path, data: bytes | None = None) -> Pars
         issues_pos=f.pos("issues"),
         images=images,
         draft=_draft(f),
+        short_name=f.text("short_name"),
     )
     # Image mistakes do not break the article: its cites and quotes are still checked.
     return ParsedArticle(article, tuple(diagnostics))
@@ -546,8 +587,11 @@ def _each(
     return out
 
 
+KEY_POINT_KEYS = ("id", "text", "likelihood", "confidence", "time_frame", "sources")
+
+
 def _key_point(node: YMap, diagnostics: list[Diagnostic]) -> KeyPoint | None:
-    f = Fields(node, ("text", "likelihood", "confidence", "sources"), diagnostics, "key point")
+    f = Fields(node, KEY_POINT_KEYS, diagnostics, "key point")
     text = f.text("text", required=True)
     point = KeyPoint(
         text=text or "",
@@ -555,6 +599,8 @@ def _key_point(node: YMap, diagnostics: list[Diagnostic]) -> KeyPoint | None:
         confidence=f.choice("confidence", CONFIDENCES),
         sources=cites(f, diagnostics),
         pos=node.pos,
+        time_frame=f.text("time_frame"),
+        id=_stable_id(f),
     )
     return point if text is not None else None
 
@@ -570,13 +616,25 @@ def _position(node: YMap, diagnostics: list[Diagnostic]) -> Position | None:
 
 
 def _timeline_entry(node: YMap, diagnostics: list[Diagnostic]) -> TimelineEntry | None:
-    f = Fields(node, ("date", "event", "sources"), diagnostics, "timeline entry")
+    f = Fields(node, ("date", "inferred", "event", "sources"), diagnostics, "timeline entry")
     date = f.date("date", required=True)
     event = f.text("event", required=True)
     sources = cites(f, diagnostics)
     if date is None or event is None:
         return None
-    return TimelineEntry(date, event, sources, node.pos)
+    return TimelineEntry(date, event, sources, node.pos, inferred=f.text("inferred"))
+
+
+def _stable_id(f: Fields) -> str | None:
+    """The optional 'id' of a key point or checklist item: a slug, stable across editions."""
+    value = f.text("id")
+    if value is None:
+        return None
+    problem = slug_problem(value)
+    if problem is not None:
+        f.error(f.pos("id"), f"field 'id' is '{value}'; an id {problem}")
+        return None
+    return value
 
 
 def cites(f: Fields, diagnostics: list[Diagnostic]) -> tuple[Cite, ...]:
@@ -606,7 +664,10 @@ def cites(f: Fields, diagnostics: list[Diagnostic]) -> tuple[Cite, ...]:
 
 # --- the checklist ---------------------------------------------------------------------
 
-WATCH_KEYS = ("title", "issue", "why", "signposts", "status", "by", "sources", "draft")
+WATCH_KEYS = (
+    "id", "title", "issue", "why", "signposts", "outcomes", "indicator", "threshold",
+    "monitor", "status", "by", "sources", "draft",
+)  # fmt: skip
 
 
 def _load_watch(path: Path, diagnostics: list[Diagnostic]) -> tuple[WatchItem, ...]:
@@ -647,9 +708,14 @@ def _watch_item(node: YMap, diagnostics: list[Diagnostic], anchors: set[str]) ->
     by = f.date("by")
     sources = cites(f, diagnostics)
     why = f.text("why")
+    stable_id = _stable_id(f)
+    if stable_id is not None and stable_id in anchors:
+        f.error(f.pos("id"), f"duplicate checklist item id '{stable_id}'")
+        stable_id = None
     if title is None or issue is None:
         return None
-    anchor = unique_slug(title, anchors)
+    anchor = stable_id or unique_slug(title, anchors)
+    anchors.add(anchor)
     return WatchItem(
         id=anchor,
         title=title,
@@ -663,6 +729,11 @@ def _watch_item(node: YMap, diagnostics: list[Diagnostic], anchors: set[str]) ->
         pos=node.pos,
         issue_pos=f.pos("issue"),
         draft=_draft(f),
+        indicator=f.text("indicator"),
+        threshold=f.text("threshold"),
+        monitor=f.text("monitor"),
+        outcomes=f.texts("outcomes"),
+        stable_id=stable_id,
     )
 
 

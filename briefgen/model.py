@@ -23,6 +23,9 @@ LIKELIHOODS: dict[str, str] = {
     "almost certain": "95–99 %",
 }
 PAGE_SIZES = ("A4", "Letter")
+PDF_FORMATS = ("full", "brief")
+BOTTOM_LINE_WORDS = 60
+"""A bottom line longer than this (about two sentences) deserves a warning."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,25 @@ class KeyPoint:
     confidence: str | None
     sources: tuple[Cite, ...]
     pos: SourcePos
+    time_frame: str | None = None
+    """Over what period the likelihood holds, e.g. 'before the April visit'."""
+    id: str | None = None
+    """A stable name the author may give, kept from edition to edition."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeyJudgment:
+    """One sentence of the 30-second briefing, leading the front page and the PDF."""
+
+    text: str
+    """Markdown, one sentence."""
+    issue: str
+    likelihood: str | None
+    confidence: str | None
+    time_frame: str | None
+    sources: tuple[Cite, ...]
+    pos: SourcePos
+    issue_pos: SourcePos
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +82,8 @@ class TimelineEntry:
     """Markdown."""
     sources: tuple[Cite, ...]
     pos: SourcePos
+    inferred: str | None = None
+    """How the date was inferred when the sources do not give it whole; shown to readers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +128,25 @@ class WatchItem:
     issue_pos: SourcePos
     draft: bool = False
     """Left out of a build without --drafts."""
+    indicator: str | None = None
+    """What is measured, e.g. 'PLA aircraft entering Taiwan's ADIZ per day'."""
+    threshold: str | None = None
+    """The level that would change the assessment."""
+    monitor: str | None = None
+    """Where to look, e.g. a ministry's daily report."""
+    outcomes: tuple[str, ...] = ()
+    """For a pending decision: its possible outcomes (instead of, or besides, signposts)."""
+    stable_id: str | None = None
+    """The id the author gave, kept from edition to edition; it is also the anchor."""
+
+    def overdue(self, today: dt.date | None) -> bool:
+        """Past its by date and still watched, as of today (the edition date)."""
+        return (
+            self.status == "watching"
+            and self.by is not None
+            and today is not None
+            and self.by < today
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,12 +180,16 @@ class Article:
     """The local images of the body, whose src body_html already points at in the site."""
     draft: bool = False
     """Left out of a build without --drafts."""
+    short_name: str | None = None
+    """How cite chips name the article; default: its outlet."""
 
 
 @dataclass(frozen=True, slots=True)
 class PdfSettings:
     page_size: str = "A4"
     filename: str = "briefing.pdf"
+    format: str = "full"
+    """'full' (every section) or 'brief' (two pages): the PDF build writes and email attaches."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +221,8 @@ class Settings:
     """The language of the briefing: page language, interface words, dates."""
     words: tuple[tuple[str, str], ...] = ()
     """The project's own interface words: (English phrase, its replacement)."""
+    key_judgments: tuple[KeyJudgment, ...] = ()
+    """The 30-second briefing: three to five one-sentence judgments."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +235,9 @@ class Briefing:
     watch: tuple[WatchItem, ...]
 
     def cites(self) -> Iterator[Cite]:
-        """Every cite in the briefing: the issues in order, then the checklist."""
+        """Every cite in the briefing: key judgments, the issues in order, the checklist."""
+        for judgment in self.settings.key_judgments:
+            yield from judgment.sources
         for issue in self.issues:
             yield from issue.cites()
         for item in self.watch:

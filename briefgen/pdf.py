@@ -24,14 +24,25 @@ from urllib.parse import unquote, urljoin, urlsplit
 from briefgen import __version__, urls
 from briefgen.cache import tree_stamps
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
-from briefgen.index import SiteIndex, TimelineRow, merged_timeline
-from briefgen.model import Article, Briefing, Cite, Issue, WatchItem
+from briefgen.index import SiteIndex, TimelineRow, merged_timeline, top_watch_items
+from briefgen.model import (
+    Article,
+    Briefing,
+    Cite,
+    Issue,
+    KeyJudgment,
+    KeyPoint,
+    WatchItem,
+)
+from briefgen.numbering import reading_order, source_numbers
 from briefgen.project import Project
 from briefgen.theme import Theme, template_diagnostic
 
 logger = logging.getLogger(__name__)
 
 PRINT_TEMPLATE = "print.html"
+BRIEF_TEMPLATE = "print-brief.html"
+BRIEF_CHECKLIST_ITEMS = 6
 _TEXT_SOURCES = (".md", ".txt", ".yaml", ".yml")
 """Source files whose text reaches the PDF only through its HTML: the key has the HTML
 and needs not stamp them (wherever they are, WeasyPrint never reads them)."""
@@ -65,9 +76,9 @@ class Note:
 class PrintIndex:
     """Note numbers and groupings for the print templates.
 
-    Notes are numbered in the order a reader meets them: the issues in issue order
-    (key points, positions, timeline), then the checklist. Each distinct article
-    gets one number however often, and with whatever quotes, it is cited.
+    Notes carry the site's numbers (numbering.py): cited articles come first, in the
+    order a reader meets them, so the PDF's list runs 1, 2, 3 ... without gaps. Each
+    distinct article gets one number however often, and with whatever quotes, it is cited.
     """
 
     watch_groups: tuple[tuple[Issue, tuple[WatchItem, ...]], ...]
@@ -91,31 +102,29 @@ class PrintIndex:
         watch_groups = tuple(
             (issue, tuple(groups[issue.id])) for issue in briefing.issues if issue.id in groups
         )
+        titles = {f"issue-{issue.id}": issue.title for issue in briefing.issues}
+        titles.update({"key-judgments": "Key judgments", "watch": "What to watch"})
         cited: dict[str, list[Section]] = {}
-
-        def visit(cites: Iterable[Cite], section: Section) -> None:
-            for cite in cites:
-                sections = cited.setdefault(cite.article, [])
-                if section not in sections:
-                    sections.append(section)
-
-        for issue in briefing.issues:
-            section = Section(f"issue-{issue.id}", issue.title)
-            for point in issue.key_points:
-                visit(point.sources, section)
-            for position in issue.positions:
-                visit(position.sources, section)
-            for entry in sorted(issue.timeline, key=lambda e: e.date):
-                visit(entry.sources, section)
-        for _issue, items in watch_groups:
-            for item in items:
-                visit(item.sources, Section("watch", "What to watch"))
-        known = [(article_id, s) for article_id, s in cited.items() if article_id in articles]
+        for place, cite in reading_order(briefing):
+            sections = cited.setdefault(cite.article, [])
+            section = Section(place, titles[place])
+            if section not in sections:
+                sections.append(section)
+        numbers = source_numbers(briefing)
         notes = tuple(
-            Note(n, articles[article_id], tuple(sections))
-            for n, (article_id, sections) in enumerate(known, start=1)
+            sorted(
+                (
+                    Note(numbers[article_id], articles[article_id], tuple(sections))
+                    for article_id, sections in cited.items()
+                    if article_id in articles
+                ),
+                key=lambda note: note.number,
+            )
         )
-        points = [point for issue in briefing.issues for point in issue.key_points]
+        points: list[KeyJudgment | KeyPoint] = [
+            *briefing.settings.key_judgments,
+            *(point for issue in briefing.issues for point in issue.key_points),
+        ]
         return cls(
             watch_groups=watch_groups,
             notes=notes,
@@ -126,10 +135,15 @@ class PrintIndex:
             uses_status=any(issue.status for issue in briefing.issues),
         )
 
+    def notes_of(self, *groups: Iterable[KeyJudgment | WatchItem]) -> list[Note]:
+        """The distinct notes that the key judgments or checklist items cite."""
+        return self.marks([cite for group in groups for held in group for cite in held.sources])
+
     def marks(self, cites: Sequence[Cite]) -> list[Note]:
         """The distinct notes that cites point to, in number order."""
+        by_number = {note.number: note for note in self.notes}
         numbers = sorted({self.number[c.article] for c in cites if c.article in self.number})
-        return [self.notes[n - 1] for n in numbers]
+        return [by_number[n] for n in numbers]
 
 
 # --- the document ---------------------------------------------------------------------
@@ -295,20 +309,25 @@ def _markdown_fields(briefing: Briefing) -> Iterator[tuple[str, SourcePos]]:
 # --- building the print HTML ----------------------------------------------------------
 
 
-def print_document(index: SiteIndex, theme: Theme, project: Project) -> PrintDocument:
-    """Render the print HTML of index.briefing; raise BuildFailed on template errors."""
+def print_document(
+    index: SiteIndex, theme: Theme, project: Project, pdf_format: str = "full"
+) -> PrintDocument:
+    """Render the print HTML of index.briefing in pdf_format ('full' or 'brief'); raise
+    BuildFailed on template errors."""
     briefing = index.briefing
     sheets = theme.print_stylesheets
     roots = tuple(d for d in (*theme.print_dirs, *theme.static_dirs, project.content) if d.is_dir())
     notes = PrintIndex.of(briefing)
     timeline: list[TimelineRow] = sorted(merged_timeline(briefing), key=lambda r: r.date)
     try:
-        html = theme.env.get_template(PRINT_TEMPLATE).render(
+        template = BRIEF_TEMPLATE if pdf_format == "brief" else PRINT_TEMPLATE
+        html = theme.env.get_template(template).render(
             briefing=briefing,
             settings=briefing.settings,
             site=index,
             doc=notes,
             timeline=timeline,
+            top_watch=top_watch_items(briefing, BRIEF_CHECKLIST_ITEMS),
             generator=f"briefgen {__version__}",
             sources_url=urls.absolute(briefing.settings.base_url, urls.SOURCES),
         )

@@ -20,7 +20,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from briefgen import builtins, markdown, urls, words
+from briefgen import builtins, markdown, numbering, urls, words
 from briefgen.cache import tree_stamps
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
 from briefgen.model import LIKELIHOODS
@@ -171,6 +171,8 @@ def make_environment(template_dirs: tuple[Path, ...]) -> jinja2.Environment:
     env.globals["t"] = _word
     env.filters["first_sentence"] = markdown.first_sentence
     env.globals["LIKELIHOODS"] = LIKELIHOODS
+    env.filters["chip_name"] = numbering.chip_name
+    env.filters["distinct_articles"] = numbering.distinct_articles
     return env
 
 

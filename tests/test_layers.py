@@ -23,6 +23,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("pool",),
     # data, text and files
     ("model", "yamlsrc", "write", "markdown", "clipping", "project", "cache", "store"),
+    # what the model implies: the one numbering of sources
+    ("numbering",),
     # readers of one kind of thing, and the theme
     ("fields", "frontmatter", "images", "index", "check", "theme", "sections", "webpage"),
     # stages

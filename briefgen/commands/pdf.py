@@ -26,6 +26,14 @@ def add_parser(sub: Any) -> None:
     parser.add_argument(
         "--force", action="store_true", help="lay out the PDF even when nothing changed"
     )
+    parser.add_argument(
+        "--brief",
+        action="store_const",
+        const="brief",
+        dest="pdf_format",
+        help="the two-page brief (key judgments, issues, top checklist items, sources); "
+        "default file: <pdf.filename>-brief.pdf unless pdf.format is brief",
+    )
     parser.set_defaults(run=run)
 
 
@@ -33,11 +41,11 @@ def run(args: argparse.Namespace) -> int:
     from briefgen.build import pdf_bytes, pdf_only
 
     if args.output == "-":
-        sys.stdout.buffer.write(pdf_bytes(args.project))
+        sys.stdout.buffer.write(pdf_bytes(args.project, args.pdf_format))
         sys.stdout.flush()
         return 0
     target = Path(args.output) if args.output else None
-    written = pdf_only(args.project, target, force=args.force)
+    written = pdf_only(args.project, target, force=args.force, pdf_format=args.pdf_format)
     where = display_path(written.path)
     if written.state == "up to date":
         print(f"{where} is up to date ({written.pages} pages)")
