@@ -184,18 +184,51 @@ class PrintDocument:
         where = SourcePos(self.stylesheets[0] if self.stylesheets else self.base_dir)
         try:
             sheets = [CSS(url=path.as_uri(), url_fetcher=fetcher) for path in self.stylesheets]
-            document = HTML(
-                string=self.html,
-                base_url=self.base_dir.as_uri() + "/",
-                url_fetcher=fetcher,
-            ).render(stylesheets=sheets, pdf_tags=True)
-            # pdf_tags: a tagged PDF, so screen readers follow headings, lists and tables.
+
+            def render(html: str) -> Any:
+                # pdf_tags: a tagged PDF, so screen readers follow headings, lists and tables.
+                return HTML(
+                    string=html, base_url=self.base_dir.as_uri() + "/", url_fetcher=fetcher
+                ).render(stylesheets=sheets, pdf_tags=True)
+
+            document = render(self.html)
+            if len(document.pages) > 2 and last_page_fill(document) < MIN_LAST_PAGE_FILL:
+                # Pull the short tail back: the stylesheet's html[data-pull-back] rules
+                # tighten the spacing; kept only when it saves the page.
+                tighter = render(_PULL_BACK.sub(r"\g<0> data-pull-back", self.html, count=1))
+                if len(tighter.pages) < len(document.pages):
+                    document = tighter
             data: bytes = document.write_pdf(pdf_tags=True)
         except Exception as exc:  # WeasyPrint raises many kinds
             raise BuildFailed(
                 [Diagnostic(where, f"the PDF could not be made: {type(exc).__name__}: {exc}")]
             ) from exc
         return RenderedPdf(data, len(document.pages))
+
+
+MIN_LAST_PAGE_FILL = 1 / 3
+_PULL_BACK = re.compile(r"<html\b", re.IGNORECASE)
+
+
+def last_page_fill(document: Any) -> float:
+    """How far down its content area the last page's text reaches, from 0 to 1."""
+    from weasyprint.formatting_structure.boxes import LineBox, ReplacedBox
+
+    page = document.pages[-1]._page_box
+    top, height = page.content_box_y(), page.height
+    bottom = top
+
+    def walk(box: Any) -> None:
+        nonlocal bottom
+        for child in getattr(box, "children", ()):
+            if type(child).__name__ == "MarginBox":
+                continue  # running heads and feet are not content
+            if isinstance(child, LineBox | ReplacedBox):
+                bottom = max(bottom, child.position_y + child.margin_height())
+            walk(child)
+
+    walk(page)
+    return (bottom - top) / height if height else 1.0
 
 
 @dataclass(frozen=True, slots=True)

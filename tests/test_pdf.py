@@ -178,10 +178,14 @@ def test_example_sections_in_order(example: BuiltPdf) -> None:
         return _squash(text).lower()
 
     assert squash(settings.title) in flat[0]
-    assert "bottomline" in flat[0]
+    # the cover leads with the key judgments; the overall bottom line opens the contents
+    assert "keyjudgments" in flat[0]
+    for judgment in settings.key_judgments:
+        assert squash(judgment.text)[:60] in flat[0]
     assert settings.summary is not None
-    assert squash(settings.summary.split(".")[0]) in flat[0]
     assert "contents" in flat[1]
+    assert "overallbottomline" in flat[1]
+    assert squash(settings.summary.split(".")[0]) in flat[1]
 
     def first_page(marker: str, start: int = 0) -> int:
         for n in range(start, len(flat)):
