@@ -335,3 +335,22 @@ def test_short_last_page_is_pulled_back(tmp_path: Path) -> None:
     assert plain_fills[-1] < 1 / 3  # without the rules, a short tail stays
     assert pulled_count < plain_count
     assert min(pulled_fills) >= 1 / 3
+
+
+def test_email_attaches_the_format_the_settings_choose(
+    project: Callable[..., Path], run: Callable[..., Result], tmp_path: Path
+) -> None:
+    from email import message_from_bytes, policy
+
+    brief = KEY_JUDGMENTS.replace("summary:", "pdf: {format: brief}\n    summary:")
+    root = project({"content/briefing.yaml": brief})
+    eml = tmp_path / "brief.eml"
+    result = run("email", root, "--eml", eml, "--from", "desk@example.org", "--to", "a@example.org")
+    assert result.code == 0, result.err
+    message = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    attachment = next(part for part in message.iter_attachments())  # type: ignore[attr-defined]
+    pdf = tmp_path / "attached.pdf"
+    pdf.write_bytes(attachment.get_content())
+    text = subprocess.run(["pdftotext", os.fspath(pdf), "-"], capture_output=True, text=True).stdout
+    assert "BRIEF" in text and "Contents" not in text
+    assert text.count("\f") <= 2
