@@ -354,3 +354,24 @@ def test_email_attaches_the_format_the_settings_choose(
     text = subprocess.run(["pdftotext", os.fspath(pdf), "-"], capture_output=True, text=True).stdout
     assert "BRIEF" in text and "Contents" not in text
     assert text.count("\f") <= 2
+
+
+def test_example_is_written_for_thirty_seconds() -> None:
+    """The example keeps to the limits the docs give: bottom lines of at most
+    BOTTOM_LINE_WORDS words and two sentences, three to five one-sentence key judgments
+    with a likelihood and a time frame, a by date on every checklist item."""
+    from briefgen.build import prepare
+    from briefgen.model import BOTTOM_LINE_WORDS
+    from briefgen.sentences import split_sentences
+
+    briefing = prepare(REPO).briefing
+    for issue in briefing.issues:
+        assert len(issue.bottom_line.split()) <= BOTTOM_LINE_WORDS, issue.id
+        assert len(split_sentences(issue.bottom_line)) <= 2, issue.id
+    judgments = briefing.settings.key_judgments
+    assert 3 <= len(judgments) <= 5
+    for judgment in judgments:
+        assert len(split_sentences(judgment.text)) == 1, judgment.text
+        assert judgment.likelihood and judgment.time_frame and judgment.sources
+    assert all(item.by for item in briefing.watch)
+    assert not [item.title for item in briefing.watch if item.status == "triggered"]
