@@ -21,6 +21,7 @@ def without_drafts(briefing: Briefing) -> tuple[Briefing, list[Diagnostic]]:
         return briefing, []
     issues = tuple(i for i in briefing.issues if not i.draft)
     watch = tuple(w for w in briefing.watch if not w.draft and w.issue not in draft_issues)
+    judgments = tuple(k for k in briefing.settings.key_judgments if k.issue not in draft_issues)
     articles = tuple(
         a
         if not set(a.issues) & draft_issues
@@ -30,6 +31,7 @@ def without_drafts(briefing: Briefing) -> tuple[Briefing, list[Diagnostic]]:
     )
     cited: list[Cite] = [c for i in issues for c in i.cites()]
     cited += [c for w in watch for c in w.sources]
+    cited += [c for k in judgments for c in k.sources]
     diagnostics = [
         Diagnostic(
             cite.pos,
@@ -39,4 +41,6 @@ def without_drafts(briefing: Briefing) -> tuple[Briefing, list[Diagnostic]]:
         for cite in cited
         if cite.article in draft_articles
     ]
-    return replace(briefing, articles=articles, issues=issues, watch=watch), diagnostics
+    settings = replace(briefing.settings, key_judgments=judgments)
+    kept = replace(briefing, settings=settings, articles=articles, issues=issues, watch=watch)
+    return kept, diagnostics

@@ -375,3 +375,31 @@ def test_example_is_written_for_thirty_seconds() -> None:
         assert judgment.likelihood and judgment.time_frame and judgment.sources
     assert all(item.by for item in briefing.watch)
     assert not [item.title for item in briefing.watch if item.status == "triggered"]
+
+
+def test_key_judgments_follow_drafts(
+    project: Callable[..., Path], run: Callable[..., Result]
+) -> None:
+    """A judgment on a draft issue stays out with it; one citing a draft article is an
+    error at the cite, as for any published text."""
+    draft_issue = "title: Later\nbottom_line: Not yet.\ndraft: true\n"
+    settings = """\
+        title: Test briefing
+        key_judgments:
+          - {text: Talks go on., issue: talks, sources: [beta]}
+          - {text: Later things happen., issue: later}
+        """
+    root = project(
+        {
+            "content/briefing.yaml": settings,
+            "content/issues/later.yaml": draft_issue,
+            "content/articles/beta.md": BETA.replace(
+                "---\n    The", "draft: true\n    ---\n    The"
+            ),
+        }
+    )
+    result = run("check", root)
+    assert result.code == 1
+    assert "cites article 'beta', which is a draft" in result.err
+    assert "later" not in result.err  # the draft issue's judgment left out, not an error
+    assert run("check", root, "--drafts").code == 0
