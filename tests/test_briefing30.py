@@ -15,7 +15,7 @@ import pytest
 
 from briefgen.cli import main
 
-from .conftest import REPO, Result
+from .conftest import CHROMIUM, CHROMIUM_ARGS, REPO, Result
 
 MM = 72 / 25.4
 
@@ -292,19 +292,28 @@ def test_pdf_format_brief_in_settings_is_what_build_writes(
 # --- the example, as a reader sees it ------------------------------------------------------
 
 
-def test_example_front_page_above_the_fold(example_site: Path, browser) -> None:  # type: ignore[no-untyped-def]
-    for width, height, screens in ((1280, 800, 1), (390, 844, 2)):
-        page = browser.new_page(viewport={"width": width, "height": height})
-        page.goto((example_site / "index.html").as_uri())
-        limit = height * screens
-        last_judgment = page.locator(".key-judgments li").last.bounding_box()
-        issues = page.locator(".glance li").last.bounding_box()
-        dated = page.locator(".watch-short .horizon").nth(2).bounding_box()
-        page.close()
-        assert last_judgment and issues and dated
-        assert last_judgment["y"] + last_judgment["height"] <= limit, width
-        assert issues["y"] + issues["height"] <= limit, width
-        assert dated["y"] + dated["height"] <= limit, width
+def test_example_front_page_above_the_fold(example_site: Path) -> None:
+    # Its own Playwright, closed at the end: a session-wide one would stay running and
+    # break tests that start theirs.
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
+        boxes = {}
+        for width, height in ((1280, 800), (390, 844)):
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto((example_site / "index.html").as_uri())
+            boxes[width] = [
+                page.locator(".key-judgments li").last.bounding_box(),
+                page.locator(".glance li").last.bounding_box(),
+                page.locator(".watch-short .horizon").nth(2).bounding_box(),
+            ]
+            page.close()
+        browser.close()
+    for width, limit in ((1280, 800), (390, 2 * 844)):  # a laptop's screen, two phone screens
+        for box in boxes[width]:
+            assert box is not None
+            assert box["y"] + box["height"] <= limit, (width, box)
 
 
 def test_example_inferred_dates_are_shown(example_site: Path) -> None:
