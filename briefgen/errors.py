@@ -23,13 +23,31 @@ class SourcePos:
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
-    """One user mistake: where it is and what is wrong."""
+    """One user mistake (or, as a warning, a doubt): where it is and what is wrong."""
 
-    pos: SourcePos
+    pos: SourcePos | None
+    """None when the mistake concerns no file (a project folder that does not exist)."""
     message: str
+    code: str = "error"
+    """A stable name for the kind of mistake, for editors and CI (docs/diagnostics.md)."""
+    severity: str = "error"
+    """'error' fails the build; 'warning' does not, unless --strict."""
 
     def __str__(self) -> str:
-        return f"{self.pos}: {self.message}"
+        label = "warning: " if self.severity == "warning" else ""
+        where = f"{self.pos}: " if self.pos is not None else ""
+        return f"{where}{label}{self.message}"
+
+    def as_json(self) -> dict[str, object]:
+        """The diagnostic as --format json gives it."""
+        return {
+            "path": display_path(self.pos.path) if self.pos else None,
+            "line": self.pos.line if self.pos else None,
+            "column": self.pos.col if self.pos else None,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+        }
 
 
 class BuildFailed(Exception):
@@ -41,6 +59,8 @@ class BuildFailed(Exception):
 
 
 def _sort_key(d: Diagnostic) -> tuple[str, int, int]:
+    if d.pos is None:
+        return ("", 0, 0)
     return (str(d.pos.path), d.pos.line, d.pos.col)
 
 
@@ -54,5 +74,10 @@ def display_path(path: Path) -> str:
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:
     """Return ' (did you mean 'x'?)' for a close option, else ''."""
-    matches = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    matches = close_matches(word, options)
     return f" (did you mean '{matches[0]}'?)" if matches else ""
+
+
+def close_matches(word: str, options: Iterable[str]) -> list[str]:
+    """The option did_you_mean() suggests for word, as a list of at most one."""
+    return difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)

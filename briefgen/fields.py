@@ -7,8 +7,8 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
-from briefgen.errors import Diagnostic, SourcePos, did_you_mean
-from briefgen.yamlsrc import YMap, YScalar, YSeq, YValue, type_name
+from briefgen.errors import Diagnostic, SourcePos, close_matches, did_you_mean
+from briefgen.yamlsrc import REFUSED, YMap, YScalar, YSeq, YValue, type_name
 
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _SLUG_CHAR = re.compile(r"[A-Za-z0-9_.-]")
@@ -42,16 +42,20 @@ class Fields:
         self.diagnostics = diagnostics
         self.what = what
         allowed = tuple(allowed)
+        self.misspelt: set[str] = set()
+        """Known keys that an unknown key was taken for: their absence is not reported again."""
         for key, pos in node.key_pos.items():
             if key not in allowed:
+                hint = did_you_mean(key, allowed)
+                self.misspelt.update(close_matches(key, allowed))
                 self.error(
                     pos,
-                    f"unknown key '{key}' in {what}{did_you_mean(key, allowed)}; "
-                    f"expected one of: {', '.join(allowed)}",
+                    f"unknown key '{key}' in {what}{hint}; expected one of: {', '.join(allowed)}",
+                    "unknown-key",
                 )
 
-    def error(self, pos: SourcePos, message: str) -> None:
-        self.diagnostics.append(Diagnostic(pos, message))
+    def error(self, pos: SourcePos, message: str, code: str = "error") -> None:
+        self.diagnostics.append(Diagnostic(pos, message, code))
 
     def pos(self, key: str) -> SourcePos:
         value = self.node.values.get(key)
@@ -62,26 +66,32 @@ class Fields:
         return value is not None and not (isinstance(value, YScalar) and value.value is None)
 
     def _get(self, key: str, required: bool) -> YValue | None:
+        value = self.node.values.get(key)
+        if isinstance(value, YScalar) and value.tag == REFUSED:
+            return None  # reported where it was read
         if not self.has(key):
-            if required:
-                self.error(self.node.pos, f"missing required field '{key}' in {self.what}")
+            if required and key not in self.misspelt:
+                self.error(
+                    self.node.pos, f"missing required field '{key}' in {self.what}", "missing-field"
+                )
             return None
         return self.node.values[key]
 
     def _wrong(self, key: str, value: YValue, expected: str) -> None:
-        self.error(value.pos, f"field '{key}' must be {expected}, not {type_name(value)}")
+        self.error(
+            value.pos, f"field '{key}' must be {expected}, not {type_name(value)}", "wrong-type"
+        )
 
     def text(self, key: str, *, required: bool = False) -> str | None:
         value = self._get(key, required)
         if value is None:
             return None
-        if isinstance(value, YScalar) and isinstance(value.value, str):
-            if required and not value.value.strip():
-                self.error(value.pos, f"field '{key}' must not be empty")
-            return value.value
-        if isinstance(value, YScalar) and not isinstance(value.value, bool):
-            # numbers and dates written unquoted are still fine as text
-            return str(value.value)
+        if isinstance(value, YScalar):
+            # Text as written: YAML 1.1 reads `actor: NO` (Norway) as false, 1.10 as 1.1.
+            text = value.text if value.text or not isinstance(value.value, str) else value.value
+            if required and not text.strip():
+                self.error(value.pos, f"field '{key}' must not be empty", "empty-field")
+            return text
         self._wrong(key, value, "text")
         return None
 
@@ -107,9 +117,13 @@ class Fields:
             shown = value.value if isinstance(value, YScalar) else type_name(value)
             why = _calendar_problem(shown) if isinstance(shown, str) else None
             if why is not None:
-                self.error(value.pos, f"field '{key}' is '{shown}', not a real date: {why}")
+                self.error(
+                    value.pos, f"field '{key}' is '{shown}', not a real date: {why}", "bad-date"
+                )
             else:
-                self.error(value.pos, f"field '{key}' must be a date YYYY-MM-DD, not '{shown}'")
+                self.error(
+                    value.pos, f"field '{key}' must be a date YYYY-MM-DD, not '{shown}'", "bad-date"
+                )
         return parsed
 
     def choice(self, key: str, choices: Iterable[str]) -> str | None:
@@ -117,13 +131,14 @@ class Fields:
         value = self._get(key, False)
         if value is None:
             return None
-        if isinstance(value, YScalar) and isinstance(value.value, str):
-            if value.value in choices:
-                return value.value
-            hint = did_you_mean(value.value, choices)
+        if isinstance(value, YScalar) and isinstance(value.value, str | bool):
+            if value.text in choices:
+                return value.text
+            hint = did_you_mean(value.text, choices)
             self.error(
                 value.pos,
-                f"field '{key}' is '{value.value}'{hint}; expected one of: " + ", ".join(choices),
+                f"field '{key}' is '{value.text}'{hint}; expected one of: " + ", ".join(choices),
+                "bad-choice",
             )
             return None
         self._wrong(key, value, "one of: " + ", ".join(choices))
@@ -148,14 +163,16 @@ class Fields:
     def texts(self, key: str) -> tuple[str, ...]:
         out: list[str] = []
         for item in self.items(key):
-            if (
-                isinstance(item, YScalar)
-                and isinstance(item.value, str | int | float)
-                and not isinstance(item.value, bool)
-            ):
-                out.append(str(item.value))
+            if isinstance(item, YScalar) and item.tag == REFUSED:
+                continue
+            if isinstance(item, YScalar) and item.value is not None:
+                out.append(item.text or str(item.value))
             else:
-                self.error(item.pos, f"each entry of '{key}' must be text, not {type_name(item)}")
+                self.error(
+                    item.pos,
+                    f"each entry of '{key}' must be text, not {type_name(item)}",
+                    "wrong-type",
+                )
         return tuple(out)
 
 

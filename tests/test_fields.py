@@ -60,13 +60,19 @@ def test_unquoted_numbers_and_dates_are_still_text() -> None:
     assert diagnostics == []
 
 
-def test_text_refuses_true_false_lists_and_mappings_naming_what_it_found() -> None:
-    f, diagnostics = read("title: yes\nbottom_line: [a, b]\nstatus: {a: 1}\n")
-    assert (f.text("title"), f.text("bottom_line"), f.text("status")) == (None, None, None)
+def test_text_takes_yes_no_and_on_as_written_whatever_yaml_1_1_says() -> None:
+    f, diagnostics = read("title: NO\nbottom_line: yes\nstatus: on\nquestions: [1.10, Off]\n")
+    assert (f.text("title"), f.text("bottom_line"), f.text("status")) == ("NO", "yes", "on")
+    assert f.texts("questions") == ("1.10", "Off")
+    assert diagnostics == []
+
+
+def test_text_refuses_lists_and_mappings_naming_what_it_found() -> None:
+    f, diagnostics = read("bottom_line: [a, b]\nstatus: {a: 1}\n")
+    assert (f.text("bottom_line"), f.text("status")) == (None, None)
     assert messages(diagnostics) == [
-        f"{FILE}:1:8: field 'title' must be text, not true/false",
-        f"{FILE}:2:14: field 'bottom_line' must be text, not a list",
-        f"{FILE}:3:9: field 'status' must be text, not a mapping",
+        f"{FILE}:1:14: field 'bottom_line' must be text, not a list",
+        f"{FILE}:2:9: field 'status' must be text, not a mapping",
     ]
 
 
@@ -161,11 +167,11 @@ def test_list_fields_report_a_single_value_and_each_bad_entry() -> None:
     ]
 
 
-def test_yes_or_no_in_a_list_is_refused_like_a_single_field() -> None:
-    f, diagnostics = read("questions:\n  - Will talks resume?\n  - no\n")
-    assert f.texts("questions") == ("Will talks resume?",)
+def test_a_list_of_texts_refuses_lists_inside_it() -> None:
+    f, diagnostics = read("questions:\n  - Will talks resume?\n  - [a, b]\n  - no\n")
+    assert f.texts("questions") == ("Will talks resume?", "no")
     assert messages(diagnostics) == [
-        f"{FILE}:3:5: each entry of 'questions' must be text, not true/false"
+        f"{FILE}:3:5: each entry of 'questions' must be text, not a list"
     ]
 
 
