@@ -21,6 +21,7 @@ What is stale is decided in briefgen.cache; this module only asks.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import importlib
 import os
@@ -56,6 +57,8 @@ class Prepared:
     theme: Theme
     index: SiteIndex
     """What the pages and the PDF look up besides the model, derived once."""
+    warnings: tuple[Diagnostic, ...] = ()
+    """What the content should still fix; empty under --strict, where they are errors."""
 
 
 @dataclass(slots=True)
@@ -80,6 +83,7 @@ class BuildReport:
     """'built', 'reused', 'skipped', or 'up to date'."""
     timings: dict[str, float]
     up_to_date: bool = False
+    warnings: tuple[Diagnostic, ...] = ()
 
 
 def prepare(
@@ -88,13 +92,17 @@ def prepare(
     base_url: str | None = None,
     drafts: bool = False,
     progress: Progress | None = None,
+    *,
+    strict: bool = False,
 ) -> Prepared:
-    """Load and validate everything; raise BuildFailed listing every mistake.
+    """Load and validate everything; raise BuildFailed listing every mistake, and the
+    warnings with them (strict: every warning is an error).
 
     base_url, when given, replaces base_url of briefing.yaml (`--base-url`); drafts
     keeps what is marked `draft: true` (`--drafts`); progress is told each stage."""
     from briefgen.check import check, open_quote_store
     from briefgen.index import SiteIndex
+    from briefgen.lint import lint
     from briefgen.load import load
     from briefgen.theme import load_theme
 
@@ -114,18 +122,23 @@ def prepare(
     quotes = open_quote_store(project.cache_dir)
     diagnostics.extend(check(briefing, skipped, quotes))
     quotes.save((), spare=1000)
+    quiet = frozenset(d.pos.path for d in diagnostics if d.pos)
+    warnings = lint(briefing, dt.date.today(), quiet)
+    if strict:
+        diagnostics.extend(replace(w, severity="error") for w in warnings)
+        warnings = []
     tell("theme", 0, 0)
     try:
         theme = load_theme(project, briefing.settings.theme, cache.theme if cache else None)
     except BuildFailed as failed:
-        raise BuildFailed([*diagnostics, *failed.diagnostics]) from None
+        raise BuildFailed([*diagnostics, *failed.diagnostics, *warnings]) from None
     if cache is not None:
         cache.theme = theme
     if diagnostics:
-        raise BuildFailed(diagnostics)
+        raise BuildFailed([*diagnostics, *warnings])
     if base_url is not None:
         briefing = replace(briefing, settings=replace(briefing.settings, base_url=base_url))
-    return Prepared(project, briefing, theme, SiteIndex.of(briefing))
+    return Prepared(project, briefing, theme, SiteIndex.of(briefing), tuple(warnings))
 
 
 def _silent(stage: str, done: int, total: int) -> None:
@@ -203,6 +216,7 @@ def build(
     base_url: str | None = None,
     drafts: bool = False,
     progress: Progress | None = None,
+    strict: bool = False,
 ) -> BuildReport:
     """Build the site (and the PDF) into out_dir, all or nothing.
 
@@ -210,8 +224,8 @@ def build(
     last build into the same folder and the output was not touched; force redoes
     everything, the PDF layout included. prepared is the project already prepared by
     the caller (who then owns its freshness). base_url overrides briefing.yaml's;
-    drafts keeps what is marked `draft: true`. progress is told each stage as it
-    starts and how far the long ones are.
+    drafts keeps what is marked `draft: true`; strict fails the build on any warning.
+    progress is told each stage as it starts and how far the long ones are.
     """
     tell = progress or _silent
     timings: dict[str, float] = {}
@@ -225,13 +239,15 @@ def build(
         kind += "+url-" + hashlib.sha256(base_url.encode()).hexdigest()[:12]
     if drafts:
         kind += "+drafts"
+    if strict:  # a lenient build's record must not let a strict one skip its checks
+        kind += "+strict"
     manifest = Manifest(folder, project.input_paths(), out, kind) if use_manifest else None
     if manifest is not None and not force and manifest.is_current():
         timings["total"] = time.perf_counter() - start
         return BuildReport(out, 0, (), (), (), "up to date", timings, up_to_date=True)
 
     if prepared is None:
-        prepared = prepare(project.root, cache, base_url, drafts, tell)
+        prepared = prepare(project.root, cache, base_url, drafts, tell, strict=strict)
     timings["load+check"] = time.perf_counter() - start
 
     mark = time.perf_counter()
@@ -273,7 +289,14 @@ def build(
     if manifest is not None:
         manifest.save()
     return BuildReport(
-        out, pages, report.written, report.unchanged, report.removed, pdf_state, timings
+        out,
+        pages,
+        report.written,
+        report.unchanged,
+        report.removed,
+        pdf_state,
+        timings,
+        warnings=prepared.warnings,
     )
 
 
@@ -332,12 +355,13 @@ class CheckReport:
     issues: int
     checklist_items: int
     cites: int
+    warnings: tuple[Diagnostic, ...] = ()
 
 
-def check_only(project_dir: Path, *, drafts: bool = False) -> CheckReport:
+def check_only(project_dir: Path, *, drafts: bool = False, strict: bool = False) -> CheckReport:
     """Everything a build checks, with pages and print HTML rendered in memory (template
     errors that show only with real data); nothing is written."""
-    prepared = prepare(project_dir, drafts=drafts)
+    prepared = prepare(project_dir, drafts=drafts, strict=strict)
     site_files(prepared, pdf_name=None)
     print_document(prepared, "full")
     print_document(prepared, "brief")
@@ -347,6 +371,7 @@ def check_only(project_dir: Path, *, drafts: bool = False) -> CheckReport:
         len(briefing.issues),
         len(briefing.watch),
         sum(1 for _ in briefing.cites()),
+        prepared.warnings,
     )
 
 

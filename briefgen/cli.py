@@ -13,6 +13,7 @@ from types import ModuleType
 
 from briefgen import __version__
 from briefgen.commands import build, check, email, import_, init, pdf, publish, serve
+from briefgen.commands.report import show_failure
 from briefgen.errors import BuildFailed
 
 COMMANDS: tuple[ModuleType, ...] = (build, pdf, check, serve, publish, import_, email, init)
@@ -41,12 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.run(args)
     except BuildFailed as failed:
-        for diagnostic in failed.diagnostics:
-            print(diagnostic, file=sys.stderr)
-        count = len(failed.diagnostics)
-        print(
-            f"briefgen: {count} error{'s' if count != 1 else ''}; nothing written", file=sys.stderr
-        )
+        show_failure(failed.diagnostics, getattr(args, "format", "text"))
         return 1
     except KeyboardInterrupt:
         print(file=sys.stderr)

@@ -562,6 +562,7 @@ def _load_issue(path: Path, diagnostics: list[Diagnostic]) -> Issue | None:
         order=f.integer("order"),
         pos=SourcePos(path),
         draft=_draft(f),
+        bottom_line_pos=f.pos("bottom_line"),
     )
     return issue if title is not None and bottom_line is not None else None
 

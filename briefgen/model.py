@@ -101,6 +101,8 @@ class Issue:
     pos: SourcePos
     draft: bool = False
     """Left out of a build without --drafts."""
+    bottom_line_pos: SourcePos | None = None
+    """Where the bottom line is written, for warnings about it."""
 
     def cites(self) -> Iterator[Cite]:
         """Every cite of the issue: key points, positions, then the timeline."""

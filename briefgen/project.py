@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen import builtins
-from briefgen.errors import BuildFailed, Diagnostic, SourcePos
+from briefgen.errors import BuildFailed, Diagnostic, SourcePos, display_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,20 +48,34 @@ class Project:
 
 
 def find_project(path: Path) -> Project:
-    """Locate the parts of the project rooted at path; raise BuildFailed when there is none."""
-    root = path.resolve()
+    """Locate the project holding path: path itself or the nearest folder above it with a
+    content/ folder, as git finds its repository; raise BuildFailed when there is none."""
+    start = path.resolve()
+    if not start.is_dir():
+        problem = "is not a folder" if start.exists() else "does not exist"
+        raise BuildFailed([Diagnostic(None, f"project folder {path} {problem}", "no-project")])
+    root = next((p for p in (start, *start.parents) if (p / "content").is_dir()), None)
+    if root is None:
+        raise BuildFailed(
+            [
+                Diagnostic(
+                    None,
+                    f"no briefing project in {display_path(start)} or any folder above it; "
+                    "expected a folder holding content/ (briefgen init DIR makes one)",
+                    "no-project",
+                )
+            ]
+        )
     content = root / "content"
     candidates = [p for p in (root / "briefing.yaml", content / "briefing.yaml") if p.is_file()]
-    if not content.is_dir():
-        raise BuildFailed(
-            [Diagnostic(SourcePos(root), "no content/ folder here; is this a briefing project?")]
-        )
     if not candidates:
         raise BuildFailed(
             [
                 Diagnostic(
-                    SourcePos(root),
-                    "no briefing.yaml; expected one at the project root or in content/",
+                    None,
+                    f"no briefing.yaml in {display_path(root)}; "
+                    "expected one at the project root or in content/",
+                    "no-settings",
                 )
             ]
         )
@@ -71,6 +85,7 @@ def find_project(path: Path) -> Project:
                 Diagnostic(
                     SourcePos(candidates[1]),
                     f"a second briefing.yaml beside {candidates[0]}; keep only one",
+                    "second-settings",
                 )
             ]
         )

@@ -1,4 +1,4 @@
-"""briefgen build [PROJECT] [--out DIR] [--no-pdf]"""
+"""briefgen build [PROJECT] [--out DIR] [--no-pdf] [--strict] [--format text|json]"""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from briefgen.commands import add_base_url_argument, add_drafts_argument, add_project_argument
+from briefgen.commands.report import add_diagnostic_options, show_warnings
 from briefgen.errors import display_path
 
 
@@ -25,6 +26,7 @@ def add_parser(sub: Any) -> None:
     )
     add_base_url_argument(parser)
     add_drafts_argument(parser)
+    add_diagnostic_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -42,7 +44,10 @@ def run(args: argparse.Namespace) -> int:
             base_url=args.base_url,
             drafts=args.drafts,
             progress=progress,
+            strict=args.strict,
         )
+    if show_warnings(report.warnings, args.format):
+        return 0
     where = display_path(report.out_dir)
     if report.up_to_date:
         print(f"{where} is up to date ({report.timings['total'] * 1000:.0f} ms)")

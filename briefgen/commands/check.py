@@ -1,4 +1,4 @@
-"""briefgen check [PROJECT]"""
+"""briefgen check [PROJECT] [--strict] [--format text|json]"""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from briefgen.commands import add_drafts_argument, add_project_argument
+from briefgen.commands.report import add_diagnostic_options, show_warnings
 
 
 def add_parser(sub: Any) -> None:
@@ -15,18 +16,22 @@ def add_parser(sub: Any) -> None:
     )
     add_project_argument(parser)
     add_drafts_argument(parser)
+    add_diagnostic_options(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from briefgen.build import check_only
 
-    report = check_only(args.project, drafts=args.drafts)
+    report = check_only(args.project, drafts=args.drafts, strict=args.strict)
     _check_sections(args.project)
+    if show_warnings(report.warnings, args.format):
+        return 0
     print(
         f"ok: {_count(report.articles, 'article')}, "
         f"{_count(report.issues, 'issue')}, "
         f"{_count(report.checklist_items, 'checklist item')}, {_count(report.cites, 'cite')}"
+        + (f"; {_count(len(report.warnings), 'warning')}" if report.warnings else "")
     )
     return 0
 
