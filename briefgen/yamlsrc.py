@@ -26,9 +26,10 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
 _BINARY = "tag:yaml.org,2002:binary"
 REFUSED = "!refused"
 """The tag of a scalar that was reported and stands for nothing: no follow-on errors."""
-# C0 controls but tab and newline, DEL and C1 controls: invisible, and unsafe in
-# HTML, feeds and mail headers.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls but tab and line breaks, DEL and C1 controls: invisible, and unsafe in
+# HTML, feeds and mail headers. (A carriage return is a line break: the email header
+# check names it as one.)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True, slots=True)

@@ -155,8 +155,8 @@ def test_cites_to_a_broken_file_are_not_reported_again(project: Callable[..., Pa
     )
     loading, checking = mistakes(root)
     assert [m.split(": ", 1)[0] for m in loading] == [
-        "p/content/articles/alpha.md:3:1",
-        "p/content/issues/trade.yaml:2:1",
+        "p/content/articles/alpha.md:2:8",
+        "p/content/issues/trade.yaml:1:8",
     ]
     assert checking == [
         f"{ISSUE}:7:9: cite to unknown article 'zulu'; "

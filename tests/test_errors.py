@@ -241,12 +241,13 @@ def test_every_error_of_a_run_is_reported(
     result = run("check", root)
     assert result.code == 1
     lines = [line for line in result.err.splitlines() if ": " in line and line.startswith("p/")]
-    assert len(lines) == 4, result.err
+    assert len(lines) == 5, result.err
+    assert "p/content/articles/alpha.md:1:1: warning: article 'alpha' is cited nowhere" in lines[0]
     assert f"{ISSUE}:3:9:" in result.err
     assert f"{ISSUE}:4:1:" in result.err
     assert f"{WATCH}:3:12:" in result.err
     assert "p/content/articles/beta.md:2:8: the '[' opened here is never closed" in result.err
-    assert "4 errors; nothing written" in result.err
+    assert "4 errors, 1 warning; nothing written" in result.err
 
 
 def only_errors(result: Result) -> list[str]:

@@ -314,7 +314,7 @@ def test_malformed_utf16_is_read_with_a_warning(
     ("front", "message"),
     [
         ("title: Port strike ends\ntitle: Dockers vote\n", "3:1: duplicate key 'title'"),
-        ("title: Port strike ends\nissues: [taiwan\n", "4:1: YAML syntax error"),
+        ("title: Port strike ends\nissues: [taiwan\n", "3:9: the '[' opened here is never closed"),
     ],
 )
 def test_broken_front_matter_is_reported_as_the_build_reports_it(

@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, ...]] = [
     # what the model implies: the one numbering of sources
     ("numbering",),
     # readers of one kind of thing, and the theme
-    ("fields", "frontmatter", "images", "index", "check", "theme", "sections", "webpage"),
+    ("fields", "frontmatter", "images", "index", "check", "lint", "theme", "sections", "webpage"),
     # stages
     ("load", "render", "pdf", "drafts", "search"),
     # the pipeline
