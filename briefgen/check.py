@@ -79,7 +79,7 @@ def check(
     named = [("checklist item", w.issue, w.issue_pos) for w in briefing.watch]
     named += [("key judgment", k.issue, k.issue_pos) for k in briefing.settings.key_judgments]
     for what, issue_id, issue_pos in named:
-        if issue_id not in seen_issues and issue_id not in broken_ids:
+        if issue_id and issue_id not in seen_issues and issue_id not in broken_ids:
             diagnostics.append(
                 Diagnostic(
                     issue_pos,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from collections.abc import Callable
@@ -261,7 +262,7 @@ def _key_judgment(node: YMap, diagnostics: list[Diagnostic]) -> KeyJudgment | No
         pos=node.pos,
         issue_pos=f.pos("issue"),
     )
-    return judgment if text is not None and issue is not None else None
+    return judgment  # kept with a field missing (reported) so its cites are still checked
 
 
 KEY_JUDGMENT_KEYS = ("text", "issue", "likelihood", "confidence", "time_frame", "sources")
@@ -564,7 +565,9 @@ def _load_issue(path: Path, diagnostics: list[Diagnostic]) -> Issue | None:
         draft=_draft(f),
         bottom_line_pos=f.pos("bottom_line"),
     )
-    return issue if title is not None and bottom_line is not None else None
+    # Kept with a field missing (reported): its cites are still checked, and the
+    # checklist may still name it.
+    return issue
 
 
 def _each(
@@ -603,17 +606,15 @@ def _key_point(node: YMap, diagnostics: list[Diagnostic]) -> KeyPoint | None:
         time_frame=f.text("time_frame"),
         id=_stable_id(f),
     )
-    return point if text is not None else None
+    return point  # kept without its text (reported) so its cites are still checked
 
 
 def _position(node: YMap, diagnostics: list[Diagnostic]) -> Position | None:
     f = Fields(node, ("actor", "stance", "sources"), diagnostics, "position")
     actor = f.text("actor", required=True)
     stance = f.text("stance", required=True)
-    if actor is None or stance is None:
-        cites(f, diagnostics)
-        return None
-    return Position(actor, stance, cites(f, diagnostics), node.pos)
+    # Kept with a field missing (reported) so its cites are still checked.
+    return Position(actor or "", stance or "", cites(f, diagnostics), node.pos)
 
 
 def _timeline_entry(node: YMap, diagnostics: list[Diagnostic]) -> TimelineEntry | None:
@@ -621,9 +622,10 @@ def _timeline_entry(node: YMap, diagnostics: list[Diagnostic]) -> TimelineEntry 
     date = f.date("date", required=True)
     event = f.text("event", required=True)
     sources = cites(f, diagnostics)
-    if date is None or event is None:
-        return None
-    return TimelineEntry(date, event, sources, node.pos, inferred=f.text("inferred"))
+    inferred = f.text("inferred")
+    # Kept with a field missing (reported) so its cites are still checked; the build
+    # fails before the placeholder date is shown anywhere.
+    return TimelineEntry(date or dt.date.min, event or "", sources, node.pos, inferred=inferred)
 
 
 def _stable_id(f: Fields) -> str | None:
@@ -713,14 +715,14 @@ def _watch_item(node: YMap, diagnostics: list[Diagnostic], anchors: set[str]) ->
     if stable_id is not None and stable_id in anchors:
         f.error(f.pos("id"), f"duplicate checklist item id '{stable_id}'")
         stable_id = None
-    if title is None or issue is None:
-        return None
-    anchor = stable_id or unique_slug(title, anchors)
+    # Kept with a field missing (reported) so its cites are still checked; check skips
+    # an empty issue id.
+    anchor = stable_id or unique_slug(title or "", anchors)
     anchors.add(anchor)
     return WatchItem(
         id=anchor,
-        title=title,
-        issue=issue,
+        title=title or "",
+        issue=issue or "",
         why=why,
         escalation=escalation,
         deescalation=deescalation,
