@@ -34,7 +34,9 @@ def test_a_misspelt_key_hides_no_other_mistake_of_its_file_or_of_others(
                 "    sources:\n      - zulu\n      - {article: alpha, quote: fast and loose}\n"
             ),
             "content/issues/shipping.yaml": "title: Shipping\nbottom_lines: Calm.\n",
-            "content/watch.yaml": "items:\n  - title: Ports\n    issue: shiping\n    sources: [alpha]\n",
+            "content/watch.yaml": (
+                "items:\n  - title: Ports\n    issue: shiping\n    sources: [alpha]\n"
+            ),
         }
     )
     result = run("check", root)

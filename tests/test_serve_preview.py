@@ -365,9 +365,8 @@ def test_error_overlay_appears_in_the_browser_and_clears(
     good = issue.read_text()
     issue.write_text("title: The talks\nbottom_line: [unclosed\nstatus: steady\n")
     page.wait_for_selector("#briefgen-errors", timeout=WAIT * 1000)
-    assert re.search(
-        r"talks\.yaml:2:14: the '\[' opened here is never closed", page.inner_text("#briefgen-errors")
-    )
+    shown = page.inner_text("#briefgen-errors")
+    assert re.search(r"talks\.yaml:2:14: the '\[' opened here is never closed", shown)
     issue.write_text(good)
     page.wait_for_function(
         "() => document.body.innerText.includes('Talks continue.')", timeout=WAIT * 1000
