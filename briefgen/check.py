@@ -7,6 +7,7 @@ from pathlib import Path
 
 from briefgen.errors import Diagnostic, did_you_mean
 from briefgen.model import Article, Briefing
+from briefgen.quotehint import quote_hint
 from briefgen.quotes import TextIndex
 from briefgen.store import HashStore, code_fingerprint, content_key
 
@@ -36,7 +37,9 @@ def check(
         if issue.id in seen_issues:
             diagnostics.append(
                 Diagnostic(
-                    issue.pos, f"duplicate issue id '{issue.id}' (also {seen_issues[issue.id]})"
+                    issue.pos,
+                    f"duplicate issue id '{issue.id}' (also {seen_issues[issue.id]})",
+                    "duplicate-id",
                 )
             )
         seen_issues[issue.id] = issue.pos.path.name
@@ -52,6 +55,7 @@ def check(
                     f"cite to unknown article '{cite.article}'"
                     f"{did_you_mean(cite.article, articles)}; expected the id of a file "
                     "in content/articles/",
+                    "unknown-article",
                 )
             )
             continue
@@ -68,11 +72,14 @@ def check(
                 known.put(key, occurs)
         if not occurs:
             shown = cite.quote if len(cite.quote) <= 60 else cite.quote[:57] + "..."
+            # a known answer may come from the store: the text is indexed only now
+            hint = quote_hint(cite.quote, TextIndex.of(article.body_html).text)
             diagnostics.append(
                 Diagnostic(
                     cite.pos,
                     f"quote \"{shown}\" does not occur in article '{article.id}'; "
-                    "expected its exact words",
+                    "expected its exact words" + (f"; {hint}" if hint else ""),
+                    "quote-not-found",
                 )
             )
 
@@ -86,6 +93,7 @@ def check(
                     f"{what} names unknown issue '{issue_id}'"
                     f"{did_you_mean(issue_id, issue_ids)}; expected one of: "
                     + (", ".join(issue_ids) or "(no issues yet)"),
+                    "unknown-issue",
                 )
             )
     for article in briefing.articles:
@@ -100,4 +108,5 @@ def _article_issue_ids(article: Article, issue_ids: list[str]) -> Iterator[Diagn
                 article.issues_pos,
                 f"front matter 'issues' names unknown issue '{issue_id}'"
                 f"{did_you_mean(issue_id, issue_ids)}",
+                "unknown-issue",
             )

@@ -56,7 +56,8 @@ def test_the_minimal_project_is_sound_and_its_quote_is_checked(
         [],
         [
             f"{ISSUE}:8:9: quote \"slow and serious\" does not occur in article 'alpha'; "
-            "expected its exact words"
+            'expected its exact words; the article has “"slow but serious"”: one word '
+            "differs, 'and' / 'but'"
         ],
     )
 
@@ -89,7 +90,8 @@ def test_quote_matches_across_line_breaks_curly_quotes_dashes_and_emphasis(
         [],
         [
             f"{ISSUE}:9:9: quote \"in ninety da\" does not occur in article 'alpha'; "
-            "expected its exact words"
+            "expected its exact words; the article has “in ninety days”: one word differs, "
+            "'da' / 'days'"
         ],
     )
 
@@ -101,8 +103,43 @@ def test_long_quote_is_shortened_in_the_message(project: Callable[..., Path]) ->
     )
     assert mistakes(root)[1] == [
         f"{ISSUE}:6:9: quote \"{quote[:57]}...\" does not occur in article 'alpha'; "
-        "expected its exact words"
+        "expected its exact words; the closest passage is “The minister said the talks "
+        'were "slow but serious" on Monday”'
     ]
+
+
+@pytest.mark.parametrize(
+    ("quote", "hint"),
+    [
+        ("Slow But Serious", 'the article has “"slow but serious"”, which differs only in case'),
+        (
+            "talks were slow, but serious",
+            'the article has “talks were "slow but serious"”, which differs in punctuation',
+        ),
+        (
+            "The Talks were slow but serious",
+            'the article has “the talks were "slow but serious"”, which differs in '
+            "punctuation and case",
+        ),
+        (
+            "the talks were slow but earnest",
+            'the article has “the talks were "slow but serious"”: one word differs, '
+            "'earnest' / 'serious'",
+        ),
+        ("bananas grow on trees in winter", None),
+    ],
+)
+def test_a_quote_not_found_says_how_the_closest_passage_differs(
+    quote: str, hint: str | None, project: Callable[..., Path]
+) -> None:
+    root = project(
+        {"content/issues/talks.yaml": issue_citing(f"{{article: alpha, quote: '{quote}'}}")}
+    )
+    expected = (
+        f"{ISSUE}:6:9: quote \"{quote}\" does not occur in article 'alpha'; "
+        "expected its exact words"
+    )
+    assert mistakes(root)[1] == [expected + (f"; {hint}" if hint else "")]
 
 
 def test_checklist_item_with_unknown_issue_lists_the_issues(project: Callable[..., Path]) -> None:

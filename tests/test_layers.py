@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("briefgen", "errors", "urls", "sentences", "quotes", "builtins", "chromerules", "words"),
     ("pool",),
     # data, text and files
-    ("model", "yamlsrc", "write", "markdown", "clipping", "project", "cache", "store"),
+    ("model", "yamlsrc", "write", "markdown", "clipping", "project", "cache", "store", "quotehint"),
     # what the model implies: the one numbering of sources
     ("numbering",),
     # readers of one kind of thing, and the theme
