@@ -117,6 +117,7 @@ def test_the_wheel_carries_the_builtins_and_every_module(wheel: Path) -> None:
         ("templates", "briefgen/_builtin_templates"),
         ("themes", "briefgen/_builtin_themes"),
         ("briefgen/starter", "briefgen/starter"),
+        ("briefgen/schemas", "briefgen/schemas"),
     ):
         files = [p.relative_to(REPO / folder).as_posix() for p in (REPO / folder).rglob("*")]
         for rel in files:
