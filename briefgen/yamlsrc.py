@@ -246,6 +246,13 @@ def explain_syntax_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int
         )
     if "mapping values are not allowed" in problem:
         return _stray_colon(lines, line, col)
+    if "single document" in context:
+        return (
+            line,
+            col,
+            "a second document ('---') in one file; expected one document: remove the '---' "
+            "line, or move what follows into a file of its own",
+        )
     if "undefined alias" in problem:
         return line, col, "aliases such as '*name' are not allowed; write the value out in full"
     if (

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from briefgen.errors import Diagnostic
+from briefgen.yamlsrc import parse_yaml
 from tests.conftest import REPO, Result
 from tests.test_yamlsrc import BILLION_LAUGHS
 
@@ -333,3 +337,102 @@ def test_json_of_a_good_build_holds_its_warnings_and_nothing_else(
             "message": "project folder /nonexistent does not exist",
         }
     ]
+
+
+# --- docs/diagnostics.md is tested against the code ---------------------------------
+
+DOCS = (REPO / "docs" / "diagnostics.md").read_text(encoding="utf-8")
+EMITTERS = {"Diagnostic": (1, 2), "error": (1, 2), "_warning": (2, 1)}
+"""Callables that make a diagnostic: (index of the message, index of the code)."""
+
+
+def _pieces(node: ast.expr) -> list[str] | None:
+    """The literal parts of a message expression, split where a value is filled in."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr):
+        out, current = [], ""
+        for value in node.values:
+            if isinstance(value, ast.Constant):
+                current += str(value.value)
+            else:
+                out.append(current)
+                current = ""
+        return [*out, current]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _pieces(node.left), _pieces(node.right)
+        if left is None or right is None:
+            return left or right
+        return [*left[:-1], left[-1] + right[0], *right[1:]]
+    return None
+
+
+def emitted() -> Iterator[tuple[str, int, list[str], str | None]]:
+    """(module, line, literal parts of the message, code) of every diagnostic made with
+    a message written out, in every module but the mail package (docs/email.md)."""
+    for path in sorted((REPO / "briefgen").rglob("*.py")):
+        if "mail" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            if name not in EMITTERS:
+                continue
+            at, code_at = EMITTERS[name]
+            if len(node.args) <= at:
+                continue
+            pieces = _pieces(node.args[at])
+            if pieces is None:
+                continue
+            code = node.args[code_at] if len(node.args) > code_at else None
+            value = code.value if isinstance(code, ast.Constant) else None
+            yield path.name, node.lineno, pieces, value if isinstance(value, str) else None
+
+
+def test_the_docs_show_every_message_the_code_can_emit() -> None:
+    missing = []
+    found = 0
+    for module, line, pieces, _code in emitted():
+        longest = max(pieces, key=len).strip(" ;:'\"")
+        if len(longest) < 6:
+            continue
+        found += 1
+        if longest not in DOCS:
+            missing.append(f"{module}:{line}: {longest!r}")
+    assert found > 60
+    assert missing == [], "add these messages to docs/diagnostics.md"
+
+
+def test_the_docs_name_every_code_and_every_warning() -> None:
+    codes = {code for *_, code in emitted() if code is not None}
+    assert {"uncited-claim", "long-bottom-line", "quote-not-found", "yaml-alias"} <= codes
+    assert sorted(c for c in codes if f"`{c}`" not in DOCS) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "title: T\nkey_points:\n  - text: a\n   sources: [x]\n",
+        "title: T\n\tstatus: steady\n",
+        "title: 'Talks\nstatus: steady\n",
+        "title: T\nbottom_line x\nstatus: s\n",
+        "title: Talks: day two\n",
+        "title: T\n  bottom_line: x\n",
+        "sources: [alpha, beta\n",
+        "title: One\n---\ntitle: Two\n",
+        "a: &x 1\nb: *x\n",
+        "title: !!binary aGVsbG8=\n",
+        "title: a\x07\n",
+        'title: "a\\x07"\n',
+    ],
+)
+def test_the_docs_show_every_kind_of_yaml_mistake(text: str) -> None:
+    diagnostics: list[Diagnostic] = []
+    parse_yaml(text, Path("x.yaml"), diagnostics)
+    assert len(diagnostics) == 1
+    message = diagnostics[0].message
+    first = re.split(r"'[^']*'|line \d+|U\+[0-9A-F]{4}|: [A-Za-z ]+$", message)[0]
+    assert first.strip() in DOCS, message
+    assert f"`{diagnostics[0].code}`" in DOCS

@@ -131,8 +131,8 @@ def test_a_key_that_is_not_a_plain_name_is_reported_and_the_rest_read() -> None:
         ),
         (
             "title: One\n---\ntitle: Two\n",
-            f"{FILE}:2:1: YAML syntax error: but found another document "
-            "(expected a single document in the stream)",
+            f"{FILE}:2:1: a second document ('---') in one file; expected one document: "
+            "remove the '---' line, or move what follows into a file of its own",
         ),
     ],
 )
