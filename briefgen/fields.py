@@ -88,7 +88,7 @@ class Fields:
             return None
         if isinstance(value, YScalar):
             # Text as written: YAML 1.1 reads `actor: NO` (Norway) as false, 1.10 as 1.1.
-            text = value.text if value.text or not isinstance(value.value, str) else value.value
+            text = value.text or str(value.value)
             if required and not text.strip():
                 self.error(value.pos, f"field '{key}' must not be empty", "empty-field")
             return text

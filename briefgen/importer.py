@@ -388,6 +388,8 @@ def _plain(node: YValue) -> object:
         return _plain_fields(node)
     if isinstance(node, YSeq):
         return [_plain(item) for item in node.items]
+    if isinstance(node.value, bool):
+        return node.text  # `source: NO` is Norway: written back as text, as the build reads it
     return node.value
 
 

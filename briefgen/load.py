@@ -448,8 +448,10 @@ def _parse_article(path: Path, content: Path, data: bytes | None = None) -> Pars
     article_id = _article_id(f, path, diagnostics)
     url = _article_url(f)
     issues = f.texts("issues")
-    if diagnostics or title is None or article_id is None:
+    if title is None or article_id is None:
         return ParsedArticle(None, tuple(diagnostics))
+    # With a lesser mistake (reported) the article is kept: quotes from it are still
+    # checked, and cites to it are not reported as cites to an unknown article.
     body_html, images = local_images(
         markdown.render_article(body),
         SourceText(path, text, body_start),

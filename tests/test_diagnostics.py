@@ -436,3 +436,54 @@ def test_the_docs_show_every_kind_of_yaml_mistake(text: str) -> None:
     first = re.split(r"'[^']*'|line \d+|U\+[0-9A-F]{4}|: [A-Za-z ]+$", message)[0]
     assert first.strip() in DOCS, message
     assert f"`{diagnostics[0].code}`" in DOCS
+
+
+def test_an_article_with_a_misspelt_key_still_has_its_quotes_checked(
+    project: Callable[..., Path], run: Callable[..., Result], chdir_tmp: Path
+) -> None:
+    root = project(
+        {
+            "content/articles/alpha.md": (
+                "---\ntitle: Alpha\nsoruce: Wire\n---\nThe talks were slow but serious.\n"
+            ),
+            "content/issues/talks.yaml": (
+                "title: T\nbottom_line: B.\nkey_points:\n  - text: Slow.\n    sources:\n"
+                "      - {article: alpha, quote: slow but serious}\n"
+                "      - {article: alpha, quote: fast and loose}\n"
+            ),
+        }
+    )
+    assert lines(run("check", root)) == [
+        "p/content/articles/alpha.md:3:1: unknown key 'soruce' in front matter (did you mean "
+        "'source'?); expected one of: title, id, source, author, published, url, issues, "
+        "summary",
+        f"{ISSUE}:7:9: quote \"fast and loose\" does not occur in article 'alpha'; expected "
+        "its exact words",
+    ]
+
+
+def test_an_alias_bomb_does_not_hang_the_preview(
+    project: Callable[..., Path], chdir_tmp: Path
+) -> None:
+    from briefgen.build import Previewer
+    from briefgen.errors import BuildFailed
+
+    root = project({"content/watch.yaml": BILLION_LAUGHS})
+    started = time.perf_counter()
+    with pytest.raises(BuildFailed) as failed:
+        Previewer(root, with_pdf=False)()
+    assert time.perf_counter() - started < 10
+    assert [str(d) for d in failed.value.diagnostics] == [
+        f"{WATCH}:2:8: aliases such as '*a' are not allowed; write the value out in full"
+    ]
+
+
+def test_import_keeps_norway_as_text(
+    project: Callable[..., Path], run: Callable[..., Result], chdir_tmp: Path
+) -> None:
+    root = project()
+    clip = chdir_tmp / "oslo.txt"
+    clip.write_text("---\nsource: NO\n---\nOslo talks resume\n\nText.\n", encoding="utf-8")
+    assert run("import", clip, root).code == 0
+    written = next((root / "content/articles").glob("oslo*.md")).read_text(encoding="utf-8")
+    assert "source: 'NO'" in written
