@@ -487,3 +487,19 @@ def test_import_keeps_norway_as_text(
     assert run("import", clip, root).code == 0
     written = next((root / "content/articles").glob("oslo*.md")).read_text(encoding="utf-8")
     assert "source: 'NO'" in written
+
+
+def test_the_preview_counts_errors_and_lists_warnings_as_warnings() -> None:
+    from briefgen.errors import SourcePos
+    from briefgen.serve.http import error_page
+
+    page = error_page(
+        (
+            Diagnostic(SourcePos(Path("content/watch.yaml"), 3, 12), "unknown issue"),
+            Diagnostic(
+                SourcePos(Path("content/a.md")), "cited nowhere", "uncited-article", "warning"
+            ),
+        )
+    ).decode()
+    assert "1 error." in page
+    assert "content/a.md:1:1: warning: cited nowhere" in page

@@ -123,7 +123,7 @@ def _report_build(done: BuildDone) -> None:
         return
     for diagnostic in errors:
         say(str(diagnostic), error=True)
-    count = len(errors)
+    count = sum(1 for d in errors if d.severity == "error")  # warnings are listed, not counted
     say(
         f"briefgen: {count} error{'s' if count != 1 else ''}; the browser shows them "
         f"until the next good save ({took})",

@@ -246,7 +246,7 @@ pre {{ background: #000; border-left: 4px solid #ff5252; padding: 1rem;
 
 
 def error_page(errors: tuple[Diagnostic, ...]) -> bytes:
-    count = len(errors)
+    count = sum(1 for d in errors if d.severity == "error")  # warnings are listed, not counted
     summary = f"{count} error{'s' if count != 1 else ''}."
     listing = "\n".join(html.escape(str(d)) for d in errors)
     return _ERROR_PAGE.format(summary=summary, errors=listing).encode()
