@@ -42,7 +42,7 @@ from briefgen.pool import parallel_map
 from briefgen.project import Project
 from briefgen.store import HashStore, code_fingerprint, content_key
 from briefgen.words import PHRASES, language_problem
-from briefgen.yamlsrc import YMap, YScalar, YValue, parse_yaml, type_name
+from briefgen.yamlsrc import REFUSED, YMap, YScalar, YValue, parse_yaml, type_name
 
 logger = logging.getLogger(__name__)
 ARTICLE_SUFFIXES = (".md", ".txt")
@@ -645,8 +645,11 @@ def _stable_id(f: Fields) -> str | None:
 def cites(f: Fields, diagnostics: list[Diagnostic]) -> tuple[Cite, ...]:
     out: list[Cite] = []
     for item in f.items("sources"):
-        if isinstance(item, YScalar) and isinstance(item.value, str):
-            out.append(Cite(item.value, None, item.pos))
+        if isinstance(item, YScalar) and item.tag == REFUSED:
+            continue  # reported where it was read
+        if isinstance(item, YScalar) and item.value is not None:
+            # as written: an article named 2026.md or no.md is cited as 2026 or no
+            out.append(Cite(item.text or str(item.value), None, item.pos))
         elif isinstance(item, YMap):
             cf = Fields(item, ("article", "quote"), diagnostics, "cite")
             article = cf.text("article", required=True)

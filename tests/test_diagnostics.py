@@ -503,3 +503,20 @@ def test_the_preview_counts_errors_and_lists_warnings_as_warnings() -> None:
     ).decode()
     assert "1 error." in page
     assert "content/a.md:1:1: warning: cited nowhere" in page
+
+
+def test_articles_named_like_numbers_or_yaml_booleans_can_be_cited(
+    project: Callable[..., Path], run: Callable[..., Result], chdir_tmp: Path
+) -> None:
+    root = project(
+        {
+            "content/articles/no.md": "---\ntitle: Norway report\n---\nText.\n",
+            "content/articles/2026.md": "---\ntitle: The year\n---\nText.\n",
+            "content/watch.yaml": (
+                "items:\n  - title: Next round\n    issue: talks\n    sources: [no, 2026, alpha]\n"
+            ),
+        }
+    )
+    result = run("check", root)
+    assert result.code == 0, result.err
+    assert lines(result) == []
