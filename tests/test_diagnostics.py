@@ -48,10 +48,10 @@ def test_a_misspelt_key_hides_no_other_mistake_of_its_file_or_of_others(
     assert lines(result) == [
         "p/content/issues/shipping.yaml:2:1: unknown key 'bottom_lines' in issue "
         "(did you mean 'bottom_line'?); expected one of: title, status, bottom_line, "
-        "key_points, positions, timeline, questions, order",
+        "key_points, positions, timeline, questions, order, draft",
         f"{ISSUE}:2:1: unknown key 'botom_line' in issue (did you mean 'bottom_line'?); "
         "expected one of: title, status, bottom_line, key_points, positions, timeline, "
-        "questions, order",
+        "questions, order, draft",
         f"{ISSUE}:6:9: cite to unknown article 'zulu'; expected the id of a file in "
         "content/articles/",
         f"{ISSUE}:7:9: quote \"fast and loose\" does not occur in article 'alpha'; "
@@ -298,7 +298,7 @@ def test_json_lists_every_diagnostic_for_editors_and_ci(
             "severity": "error",
             "code": "unknown-key",
             "message": "unknown key 'botom_line' in issue (did you mean 'bottom_line'?); expected "
-            "one of: title, status, bottom_line, key_points, positions, timeline, questions, order",
+            "one of: title, status, bottom_line, key_points, positions, timeline, questions, order, draft",
         }
     ]
     assert "uncited-claim" in {d["code"] for d in document["diagnostics"]}
@@ -456,7 +456,7 @@ def test_an_article_with_a_misspelt_key_still_has_its_quotes_checked(
     assert lines(run("check", root)) == [
         "p/content/articles/alpha.md:3:1: unknown key 'soruce' in front matter (did you mean "
         "'source'?); expected one of: title, id, source, author, published, url, issues, "
-        "summary",
+        "summary, draft",
         f"{ISSUE}:7:9: quote \"fast and loose\" does not occur in article 'alpha'; expected "
         "its exact words",
     ]

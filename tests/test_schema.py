@@ -93,6 +93,7 @@ BROKEN = [
         "title: T\nbottom_line: x\nkey_points:\n  - text: a\n    sources: [{quote: q}]\n",
     ),
     ("watch", "content/watch.yaml", "items:\n  - title: Ports\n"),
+    ("issue", "content/issues/talks.yaml", "title: T\nbottom_line: x\ndraft: maybe\n"),
     ("watch", "content/watch.yaml", "items:\n  - title: Ports\n    issue: talks\n    by: soon\n"),
     ("briefing", "content/briefing.yaml", "title: T\npdf: {page_size: A5}\n"),
     ("briefing", "content/briefing.yaml", "subtitle: no title\n"),
