@@ -298,7 +298,8 @@ def test_json_lists_every_diagnostic_for_editors_and_ci(
             "severity": "error",
             "code": "unknown-key",
             "message": "unknown key 'botom_line' in issue (did you mean 'bottom_line'?); expected "
-            "one of: title, status, bottom_line, key_points, positions, timeline, questions, order, draft",
+            "one of: title, status, bottom_line, key_points, positions, timeline, questions, "
+            "order, draft",
         }
     ]
     assert "uncited-claim" in {d["code"] for d in document["diagnostics"]}
