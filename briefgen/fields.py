@@ -132,12 +132,13 @@ class Fields:
         if value is None:
             return None
         if isinstance(value, YScalar) and isinstance(value.value, str | bool):
-            if value.text in choices:
-                return value.text
-            hint = did_you_mean(value.text, choices)
+            word = value.text or str(value.value)
+            if word in choices:
+                return word
+            hint = did_you_mean(word, choices)
             self.error(
                 value.pos,
-                f"field '{key}' is '{value.text}'{hint}; expected one of: " + ", ".join(choices),
+                f"field '{key}' is '{word}'{hint}; expected one of: " + ", ".join(choices),
                 "bad-choice",
             )
             return None
