@@ -62,12 +62,6 @@ class YMap:
 YValue = Union[YScalar, YSeq, YMap]  # noqa: UP007 - a runtime alias for dataclass fields
 
 
-class YamlError(Exception):
-    def __init__(self, diagnostic: Diagnostic) -> None:
-        self.diagnostic = diagnostic
-        super().__init__(str(diagnostic))
-
-
 def parse_yaml(
     text: str, path: Path, diagnostics: list[Diagnostic], line_offset: int = 0
 ) -> YValue | None:
@@ -222,7 +216,7 @@ def explain_syntax_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int
     if "tab" in problem or (problem.startswith("found character") and here[col - 1 : col] == "\t"):
         return line, col, "a tab character; YAML indents with spaces only, replace it with spaces"
     if "unexpected end of stream" in problem and "quoted scalar" in context and ctx:
-        quote = text.split("\n")[ctx.line][ctx.column : ctx.column + 1] or '"'
+        quote = lines[ctx.line][ctx.column : ctx.column + 1] or '"'
         return (
             ctx_line,
             ctx.column + 1,
@@ -255,6 +249,21 @@ def explain_syntax_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int
         )
     if "undefined alias" in problem:
         return line, col, "aliases such as '*name' are not allowed; write the value out in full"
+    before = here[: col - 1].rstrip()
+    if "expected key" in problem and col - 1 > _indent(here) and before[-1:] in ("'", '"'):
+        return (
+            line,
+            col,
+            f"text after the closing quote {before[-1]}; a quote inside a quoted value ends "
+            "it: write '' for ' inside '...', or put the value in the other kind of quotes",
+        )
+    stripped = here.strip()
+    if stripped.startswith("-") and stripped[1:2] not in ("", " ", "-"):
+        return (
+            line,
+            _indent(here) + 1,
+            "a list entry needs a space after '-'; expected '- ' before the entry",
+        )
     if (
         "expected '-' indicator" in problem
         or "did not find expected key" in problem

@@ -420,6 +420,8 @@ def test_the_docs_name_every_code_and_every_warning() -> None:
         "title: 'Talks\nstatus: steady\n",
         "title: T\nbottom_line x\nstatus: s\n",
         "title: Talks: day two\n",
+        "title: T\nbottom_line: 'it's here'\n",
+        "items:\n  - title: A\n    issue: t\n  -title: B\n",
         "title: T\n  bottom_line: x\n",
         "sources: [alpha, beta\n",
         "title: One\n---\ntitle: Two\n",

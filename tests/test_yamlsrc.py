@@ -274,6 +274,15 @@ def test_control_characters_in_text_are_refused_at_their_position(
             "1:13: a ': ' inside a value; put the value in quotes, e.g. title: \"Talks: day two\"",
         ),
         (
+            "title: T\nbottom_line: 'it's here'\n",
+            "2:18: text after the closing quote '; a quote inside a quoted value ends it: "
+            "write '' for ' inside '...', or put the value in the other kind of quotes",
+        ),
+        (
+            "items:\n  - title: A\n    issue: t\n  -title: B\n",
+            "4:3: a list entry needs a space after '-'; expected '- ' before the entry",
+        ),
+        (
             "title: T\n  bottom_line: x\n",
             "2:3: this line is indented more than line 1, which already has its value; "
             "expected it indented like the fields around it",
