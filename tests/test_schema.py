@@ -17,10 +17,15 @@ from briefgen.builtins import starter_dir
 from briefgen.frontmatter import split_front_matter
 from briefgen.load import load
 from briefgen.project import find_project
+from briefgen.words import PHRASES
 from tests.conftest import FIXTURES, REPO
 
 SCHEMAS = REPO / "briefgen" / "schemas"
-PROJECTS = [REPO, FIXTURES / "pdf-project", FIXTURES / "second-project", starter_dir()]
+PROJECTS = [
+    REPO,
+    *sorted(p for p in FIXTURES.iterdir() if (p / "content").is_dir()),
+    starter_dir(),
+]
 
 
 def schema(name: str) -> dict[str, Any]:
@@ -69,6 +74,7 @@ def test_the_schemas_know_exactly_the_keys_the_loader_knows() -> None:
     assert list(schema("briefing")["properties"]) == list(loader.SETTINGS_KEYS)
     assert list(schema("issue")["properties"]) == list(loader.ISSUE_KEYS)
     assert list(schema("article")["properties"]) == list(loader.ARTICLE_KEYS)
+    assert schema("briefing")["properties"]["words"]["propertyNames"]["enum"] == list(PHRASES)
     item = schema("watch")["properties"]["items"]["items"]
     assert list(item["properties"]) == list(loader.WATCH_KEYS)
 
@@ -98,6 +104,7 @@ BROKEN = [
     ("briefing", "content/briefing.yaml", "title: T\npdf: {page_size: A5}\n"),
     ("briefing", "content/briefing.yaml", "subtitle: no title\n"),
     ("briefing", "content/briefing.yaml", "title: T\nbase_url: example.org\n"),
+    ("briefing", "content/briefing.yaml", "title: T\nwords: {Bottom lin: Kurz}\n"),
     ("article", "content/articles/alpha.md", "---\ntitle: A\nurl: ftp://x.org/a\n---\nText.\n"),
     ("article", "content/articles/alpha.md", "---\ntitle: A\npublished: soon\n---\nText.\n"),
     ("article", "content/articles/alpha.md", "---\ntitle: A\nid: a b\n---\nText.\n"),
