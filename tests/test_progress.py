@@ -66,6 +66,7 @@ def test_the_command_on_a_pipe_prints_its_summary_only(tmp_path: Path) -> None:
         text=True,
         check=True,
     )
-    assert result.stderr == ""
+    # the generated project draws content warnings (uncited articles), never progress
+    assert [line for line in result.stderr.splitlines() if ": warning: " not in line] == []
     assert result.stdout.startswith("built ") and "\r" not in result.stdout
     assert "\x1b" not in result.stdout and "done in" not in result.stdout
