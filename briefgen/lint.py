@@ -1,6 +1,7 @@
 """Warnings: what a briefing that builds should still fix before it goes out.
 
-Uncited claims, checklist items past their date, dates after the edition, estimative
+Uncited claims (key judgments, key points, positions, timeline entries, checklist
+items), checklist items past their date, dates after the edition, estimative
 words that contradict the likelihood field, long bottom lines, articles nothing cites.
 A warning does not fail a build; `--strict` makes every warning an error.
 """
@@ -84,6 +85,11 @@ def _warning(pos: SourcePos, code: str, message: str) -> Diagnostic:
 
 def _uncited_claims(briefing: Briefing) -> Iterator[Diagnostic]:
     expected = "expected at least one cite under 'sources'"
+    for judgment in briefing.settings.key_judgments:
+        if not judgment.sources:
+            yield _warning(
+                judgment.pos, "uncited-claim", f"key judgment has no sources; {expected}"
+            )
     for issue in briefing.issues:
         for point in issue.key_points:
             if not point.sources:
@@ -146,24 +152,28 @@ def _dates_after_edition(briefing: Briefing, edition: dt.date) -> Iterator[Diagn
 
 
 def _estimative_words(briefing: Briefing) -> Iterator[Diagnostic]:
-    terms = list(LIKELIHOODS)
+    judged = [
+        ("key judgment", j.text, j.likelihood, j.pos) for j in briefing.settings.key_judgments
+    ]
     for issue in briefing.issues:
-        for point in issue.key_points:
-            if point.likelihood is None:
-                continue
-            for match in _ESTIMATIVE_WORDS.finditer(point.text):
-                meant = _ESTIMATIVE[match.group(1).lower()]
-                if meant != point.likelihood:
-                    stronger = terms.index(meant) > terms.index(point.likelihood)
-                    yield _warning(
-                        point.pos,
-                        "estimative-words",
-                        f"key point says '{match.group(1)}' ({meant}, {LIKELIHOODS[meant]}) "
-                        f"but its likelihood is '{point.likelihood}' "
-                        f"({LIKELIHOODS[point.likelihood]}); expected words that agree "
-                        f"with it, or a {'higher' if stronger else 'lower'} likelihood",
-                    )
-                    break
+        judged += [("key point", p.text, p.likelihood, p.pos) for p in issue.key_points]
+    terms = list(LIKELIHOODS)
+    for what, text, likelihood, pos in judged:
+        if likelihood is None:
+            continue
+        for match in _ESTIMATIVE_WORDS.finditer(text):
+            meant = _ESTIMATIVE[match.group(1).lower()]
+            if meant != likelihood:
+                stronger = terms.index(meant) > terms.index(likelihood)
+                yield _warning(
+                    pos,
+                    "estimative-words",
+                    f"{what} says '{match.group(1)}' ({meant}, {LIKELIHOODS[meant]}) "
+                    f"but its likelihood is '{likelihood}' ({LIKELIHOODS[likelihood]}); "
+                    f"expected words that agree with it, or a "
+                    f"{'higher' if stronger else 'lower'} likelihood",
+                )
+                break
 
 
 def _long_bottom_lines(briefing: Briefing) -> Iterator[Diagnostic]:

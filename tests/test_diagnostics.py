@@ -458,8 +458,8 @@ def test_an_article_with_a_misspelt_key_still_has_its_quotes_checked(
     )
     assert lines(run("check", root)) == [
         "p/content/articles/alpha.md:3:1: unknown key 'soruce' in front matter (did you mean "
-        "'source'?); expected one of: title, id, source, author, published, url, issues, "
-        "summary, draft",
+        "'source'?); expected one of: title, id, source, short_name, author, published, url, "
+        "issues, summary, draft",
         f"{ISSUE}:7:9: quote \"fast and loose\" does not occur in article 'alpha'; expected "
         "its exact words",
     ]
@@ -523,3 +523,25 @@ def test_articles_named_like_numbers_or_yaml_booleans_can_be_cited(
     result = run("check", root)
     assert result.code == 0, result.err
     assert lines(result) == []
+
+
+def test_key_judgments_are_warned_like_key_points(
+    project: Callable[..., Path], run: Callable[..., Result], chdir_tmp: Path
+) -> None:
+    root = project(
+        {
+            "content/briefing.yaml": (
+                "title: T\nedition: 2026-03-01\nkey_judgments:\n"
+                "  - text: Talks will almost certainly resume.\n    issue: talks\n"
+                "    likelihood: unlikely\n    sources: [alpha]\n"
+                "  - text: Nothing backs this.\n    issue: talks\n"
+            )
+        }
+    )
+    assert lines(run("check", root)) == [
+        "p/content/briefing.yaml:4:5: warning: key judgment says 'almost certainly' (almost "
+        "certain, 95–99 %) but its likelihood is 'unlikely' (20–45 %); expected words that "
+        "agree with it, or a higher likelihood",
+        "p/content/briefing.yaml:8:5: warning: key judgment has no sources; expected at least "
+        "one cite under 'sources'",
+    ]
