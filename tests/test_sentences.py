@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 import pytest
 
 from briefgen.sentences import split_sentences
-from tests.conftest import Result
 
 
 @pytest.mark.parametrize(
@@ -47,18 +43,9 @@ def test_splitting_a_long_paragraph_is_linear() -> None:
     assert time.perf_counter() - started < 2
 
 
-def test_the_front_page_shows_the_whole_first_sentence_of_a_bottom_line(
-    project: Callable[..., Path], run: Callable[..., Result], tmp_path: Path
-) -> None:
-    root = project(
-        {
-            "content/issues/talks.yaml": (
-                "title: The talks\nbottom_line: Prof. Lee says the talks are slow. "
-                "Nothing is settled.\n"
-            )
-        }
-    )
-    assert run("build", root, "--no-pdf").code == 0
-    page = (root / "site/index.html").read_text(encoding="utf-8")
-    assert "Prof. Lee says the talks are slow." in page
-    assert "Nothing is settled." not in page
+def test_the_pdf_contents_and_email_show_the_whole_first_sentence_of_a_bottom_line() -> None:
+    from briefgen.markdown import first_sentence
+
+    # the filter of the PDF's contents and the email's issue lines
+    shown = first_sentence("Prof. Lee says the talks are slow. Nothing is settled.")
+    assert str(shown) == "Prof. Lee says the talks are slow."
