@@ -41,6 +41,7 @@ Progress = Callable[[str, int, int], None]
 """Told (stage, done, total) as a build goes: total is 0 when a stage has no count."""
 
 if TYPE_CHECKING:  # the heavy stages are imported when a build has work to do
+    from briefgen.changes import Editions
     from briefgen.index import SiteIndex
     from briefgen.load import ParsedArticle
     from briefgen.model import Briefing, PdfSettings
@@ -57,6 +58,8 @@ class Prepared:
     theme: Theme
     index: SiteIndex
     """What the pages and the PDF look up besides the model, derived once."""
+    editions: Editions
+    """The recorded editions and this one, with what changed in each."""
     warnings: tuple[Diagnostic, ...] = ()
     """What the content should still fix; empty under --strict, where they are errors."""
 
@@ -101,6 +104,7 @@ def prepare(
     base_url, when given, replaces base_url of briefing.yaml (`--base-url`); drafts
     keeps what is marked `draft: true` (`--drafts`); progress is told each stage."""
     from briefgen.check import check, open_quote_store
+    from briefgen.editions import load_editions
     from briefgen.index import SiteIndex
     from briefgen.lint import lint
     from briefgen.load import load
@@ -127,6 +131,7 @@ def prepare(
     if strict:
         diagnostics.extend(replace(w, severity="error") for w in warnings)
         warnings = []
+    editions = load_editions(project, briefing, diagnostics)
     tell("theme", 0, 0)
     try:
         theme = load_theme(project, briefing.settings.theme, cache.theme if cache else None)
@@ -138,7 +143,7 @@ def prepare(
         raise BuildFailed([*diagnostics, *warnings])
     if base_url is not None:
         briefing = replace(briefing, settings=replace(briefing.settings, base_url=base_url))
-    return Prepared(project, briefing, theme, SiteIndex.of(briefing), tuple(warnings))
+    return Prepared(project, briefing, theme, SiteIndex.of(briefing), editions, tuple(warnings))
 
 
 def _silent(stage: str, done: int, total: int) -> None:
@@ -181,6 +186,7 @@ def site_files(
             cache.pages if cache else None,
             records.on_disk if records else None,
             progress,
+            editions=prepared.editions,
         )
         files.extend(rendered.files)
         kept, keys = rendered.kept, rendered.keys
@@ -201,7 +207,7 @@ def print_document(prepared: Prepared, pdf_format: str | None = None) -> PrintDo
     from briefgen.pdf import print_document as make
 
     chosen = pdf_format or prepared.briefing.settings.pdf.format
-    return make(prepared.index, prepared.theme, prepared.project, chosen)
+    return make(prepared.index, prepared.theme, prepared.project, chosen, prepared.editions)
 
 
 def build(
@@ -217,6 +223,8 @@ def build(
     drafts: bool = False,
     progress: Progress | None = None,
     strict: bool = False,
+    record_edition: bool = False,
+    older_edition: bool = False,
 ) -> BuildReport:
     """Build the site (and the PDF) into out_dir, all or nothing.
 
@@ -226,6 +234,8 @@ def build(
     the caller (who then owns its freshness). base_url overrides briefing.yaml's;
     drafts keeps what is marked `draft: true`; strict fails the build on any warning.
     progress is told each stage as it starts and how far the long ones are.
+    record_edition writes this edition's snapshot into content/editions/ once the site
+    is written; it refuses an edition older than the latest recorded unless older_edition.
     """
     tell = progress or _silent
     timings: dict[str, float] = {}
@@ -248,6 +258,10 @@ def build(
 
     if prepared is None:
         prepared = prepare(project.root, cache, base_url, drafts, tell, strict=strict)
+    if record_edition:
+        from briefgen.editions import check_order
+
+        check_order(prepared.editions, prepared.briefing, older_edition)
     timings["load+check"] = time.perf_counter() - start
 
     mark = time.perf_counter()
@@ -286,7 +300,14 @@ def build(
     if pdf is not None and pdf.laid_out:
         stamps.record(out / settings.pdf.filename, pdf.key, pdf.data, pdf.pages)
     folder.write_text(out, "out", os.fspath(out))
+    recorded = None
+    if record_edition:
+        from briefgen.editions import record
+
+        recorded = record(project, prepared.editions)
     if manifest is not None:
+        if recorded is not None:
+            manifest.restamp(recorded)  # our own write is no change for the next build
         manifest.save()
     return BuildReport(
         out,

@@ -119,6 +119,10 @@ class Manifest:
             "outputs": tree_stamps([self.out]),
         }
 
+    def restamp(self, path: Path) -> None:
+        """Take the stamp of an input the build itself wrote (the edition's snapshot)."""
+        self.input_stamps[str(path)] = list(file_stamp(path))
+
     def is_current(self) -> bool:
         saved = self.cache.read_json(self.out, self.purpose)
         return saved is not None and saved == self._stamps()

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from briefgen import __version__
-from briefgen.commands import build, check, email, import_, init, pdf, publish, serve
+from briefgen.commands import build, check, diff, email, import_, init, pdf, publish, serve
 from briefgen.commands.report import show_failure
 from briefgen.errors import BuildFailed
 
-COMMANDS: tuple[ModuleType, ...] = (build, pdf, check, serve, publish, import_, email, init)
+COMMANDS: tuple[ModuleType, ...] = (build, pdf, check, diff, serve, publish, import_, email, init)
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -567,9 +567,24 @@ def _load_issue(path: Path, diagnostics: list[Diagnostic]) -> Issue | None:
         draft=_draft(f),
         bottom_line_pos=f.pos("bottom_line"),
     )
+    _unique_ids([*issue.key_points, *issue.positions], diagnostics)
     # Kept with a field missing (reported): its cites are still checked, and the
     # checklist may still name it.
     return issue
+
+
+def _unique_ids(entries: list[KeyPoint | Position], diagnostics: list[Diagnostic]) -> None:
+    """Stable ids match entries across editions, so one issue may use each only once."""
+    seen: dict[str, SourcePos] = {}
+    for entry in entries:
+        if entry.id is None:
+            continue
+        if entry.id in seen:
+            first = seen[entry.id].line
+            message = f"id '{entry.id}' is already used on line {first}; expected a unique id"
+            diagnostics.append(Diagnostic(entry.pos, message))
+        else:
+            seen[entry.id] = entry.pos
 
 
 def _each(
@@ -612,11 +627,11 @@ def _key_point(node: YMap, diagnostics: list[Diagnostic]) -> KeyPoint | None:
 
 
 def _position(node: YMap, diagnostics: list[Diagnostic]) -> Position | None:
-    f = Fields(node, ("actor", "stance", "sources"), diagnostics, "position")
+    f = Fields(node, ("id", "actor", "stance", "sources"), diagnostics, "position")
     actor = f.text("actor", required=True)
     stance = f.text("stance", required=True)
     # Kept with a field missing (reported) so its cites are still checked.
-    return Position(actor or "", stance or "", cites(f, diagnostics), node.pos)
+    return Position(actor or "", stance or "", cites(f, diagnostics), node.pos, _stable_id(f))
 
 
 def _timeline_entry(node: YMap, diagnostics: list[Diagnostic]) -> TimelineEntry | None:

@@ -73,6 +73,8 @@ class Position:
     """Markdown."""
     sources: tuple[Cite, ...]
     pos: SourcePos
+    id: str | None = None
+    """Stable across editions; without it a position is matched by its actor."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +119,7 @@ class Issue:
 @dataclass(frozen=True, slots=True)
 class WatchItem:
     id: str
-    """Anchor on the checklist page, e.g. 'w3'."""
+    """Anchor on the checklist page: the item's own stable id, else made from its title."""
     title: str
     issue: str
     why: str | None

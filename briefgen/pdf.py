@@ -23,6 +23,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from briefgen import __version__, urls
 from briefgen.cache import tree_stamps
+from briefgen.changes import NO_EDITIONS, Editions
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
 from briefgen.index import SiteIndex, TimelineRow, merged_timeline, top_watch_items
 from briefgen.model import (
@@ -343,7 +344,8 @@ def _markdown_fields(briefing: Briefing) -> Iterator[tuple[str, SourcePos]]:
 
 
 def print_document(
-    index: SiteIndex, theme: Theme, project: Project, pdf_format: str = "full"
+    index: SiteIndex, theme: Theme, project: Project, pdf_format: str = "full",
+    editions: Editions = NO_EDITIONS,
 ) -> PrintDocument:
     """Render the print HTML of index.briefing in pdf_format ('full' or 'brief'); raise
     BuildFailed on template errors."""
@@ -363,6 +365,7 @@ def print_document(
             top_watch=top_watch_items(briefing, BRIEF_CHECKLIST_ITEMS),
             generator=f"briefgen {__version__}",
             sources_url=urls.absolute(briefing.settings.base_url, urls.SOURCES),
+            changes=editions.changes,
         )
     except Exception as exc:  # any template failure is a user error
         raise BuildFailed([template_diagnostic(exc)]) from exc

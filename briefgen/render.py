@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from briefgen import urls
+from briefgen import urls, words
 from briefgen.cache import Memo
+from briefgen.changes import NO_EDITIONS, Editions
 from briefgen.errors import BuildFailed, Diagnostic
 from briefgen.index import SiteIndex, merged_timeline, top_watch_items
 from briefgen.model import Article, Briefing
@@ -27,7 +28,9 @@ from briefgen.store import code_fingerprint, content_key
 from briefgen.theme import Theme, template_diagnostic
 from briefgen.write import OutputFile
 
-RENDER_MODULES = ("render.py", "index.py", "quotes.py", "urls.py", "theme.py", "markdown.py")
+RENDER_MODULES = (
+    "render.py", "index.py", "quotes.py", "urls.py", "theme.py", "markdown.py", "changes.py",
+)  # fmt: skip
 """The code a page depends on besides its template: a page rendered by other code is stale."""
 
 # --- pages ----------------------------------------------------------------------------
@@ -43,7 +46,7 @@ class Page:
     whole briefing (article bodies where a template names them)."""
 
 
-def pages(index: SiteIndex) -> Iterator[Page]:
+def pages(index: SiteIndex, editions: Editions = NO_EDITIONS) -> Iterator[Page]:
     briefing = index.briefing
     yield Page(urls.INDEX, "index.html", {"title": briefing.settings.title})
     for issue in briefing.issues:
@@ -62,6 +65,12 @@ def pages(index: SiteIndex) -> Iterator[Page]:
     yield Page(urls.SOURCES, "sources.html", {"title": "Sources"})
     yield Page(urls.NOT_FOUND, "404.html", {"title": "Page not found"})
     yield Page(urls.SEARCH, "search.html", {"title": "Search"})
+    if editions.entries:
+        yield Page(urls.EDITIONS, "editions.html", {"title": "Editions"})
+    for edition in editions.entries:
+        title = f"Edition of {words.long_date(edition.date, briefing.settings.lang)}"
+        path = urls.edition_page(edition.date.isoformat())
+        yield Page(path, "edition.html", {"title": title, "edition": edition})
     yield Page(urls.FEED, "feed.xml", {"title": briefing.settings.title})
     if briefing.settings.base_url:  # the sitemap protocol allows only absolute URLs
         yield Page(urls.SITEMAP, "sitemap.xml", {"title": briefing.settings.title})
@@ -84,6 +93,8 @@ def render_site(
     memo: Memo[bytes] | None = None,
     on_disk: Callable[[str, str], bool] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    *,
+    editions: Editions = NO_EDITIONS,
 ) -> RenderedSite:
     """Render every page; raise BuildFailed naming every template error.
 
@@ -92,7 +103,7 @@ def render_site(
     one-off build leaves it as it is. Pages are rendered on every core when many are due.
     """
     briefing = index.briefing
-    all_pages = list(pages(index))
+    all_pages = list(pages(index, editions))
     feed_date = _feed_date(briefing)
     shared = {
         "briefing": briefing,
@@ -102,6 +113,8 @@ def render_site(
         "top_watch": top_watch_items(briefing),
         "pdf_name": pdf_name,
         "urls": urls,
+        "editions": editions,
+        "changes": editions.changes,
         "feed_date": feed_date,
         "feed_updated": f"{feed_date.isoformat()}T00:00:00Z",
         "feed_id": _feed_id(briefing),
@@ -120,12 +133,13 @@ def render_site(
         tuple((i.id, i.title) for i in briefing.issues),
         bool(briefing.watch),
         pdf_name,
+        bool(editions.entries),
     )
     chrome_digest = content_key(code_fingerprint(*RENDER_MODULES), repr(chrome))
     # The other pages show the whole briefing, article bodies only where a template
     # names them: an edit to a body then re-renders its own page alone.
     bodies = _bodies_shown_beyond_articles(theme)
-    site_key = ("site", content_key(_briefing_repr(briefing, bodies)))
+    site_key = ("site", content_key(_briefing_repr(briefing, bodies), repr(editions.entries)))
     outputs: list[OutputFile] = []
     kept: list[str] = []
     keys: dict[str, str] = {}

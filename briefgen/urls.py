@@ -12,6 +12,7 @@ FEED = "feed.xml"
 SITEMAP = "sitemap.xml"
 NOT_FOUND = "404.html"
 SEARCH = "search/index.html"
+EDITIONS = "editions/index.html"
 ASSETS = "assets"
 MEDIA = "media"
 """Images of the content, copied from content/: content/images/a.png is media/images/a.png."""
@@ -23,6 +24,11 @@ def issue_page(issue_id: str) -> str:
 
 def article_page(article_id: str) -> str:
     return f"articles/{article_id}/index.html"
+
+
+def edition_page(edition: str) -> str:
+    """The summary page of a past or present edition, by its date YYYY-MM-DD."""
+    return f"editions/{edition}/index.html"
 
 
 def asset(name: str) -> str:

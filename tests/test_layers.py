@@ -25,10 +25,12 @@ LAYERS: list[tuple[str, ...]] = [
     ("model", "yamlsrc", "write", "markdown", "clipping", "project", "cache", "store", "quotehint"),
     # what the model implies: the one numbering of sources
     ("numbering",),
+    # an edition's judgments as data
+    ("snapshot",),
     # readers of one kind of thing, and the theme
     ("fields", "frontmatter", "images", "index", "check", "lint", "theme", "sections", "webpage"),
     # stages
-    ("load", "render", "pdf", "drafts", "search"),
+    ("load", "render", "pdf", "drafts", "search", "editions"),
     # the pipeline
     ("build",),
     # beside the pipeline

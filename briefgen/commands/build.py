@@ -1,4 +1,4 @@
-"""briefgen build [PROJECT] [--out DIR] [--no-pdf] [--strict] [--format text|json]"""
+"""briefgen build [PROJECT] [--out DIR] [--no-pdf] [--strict] [--format text|json] [--older-edition]"""
 
 from __future__ import annotations
 
@@ -27,6 +27,11 @@ def add_parser(sub: Any) -> None:
     add_base_url_argument(parser)
     add_drafts_argument(parser)
     add_diagnostic_options(parser)
+    parser.add_argument(
+        "--older-edition",
+        action="store_true",
+        help="build and record an edition dated before the latest one in content/editions/",
+    )
     parser.set_defaults(run=run)
 
 
@@ -45,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
             drafts=args.drafts,
             progress=progress,
             strict=args.strict,
+            record_edition=not args.drafts,  # a preview of drafts is no edition
+            older_edition=args.older_edition,
         )
     if show_warnings(report.warnings, args.format):
         return 0

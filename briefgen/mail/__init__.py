@@ -78,7 +78,9 @@ def briefing_message(
     prepared = pipeline.prepare(project_dir)
     headers = resolve_headers(prepared.briefing.settings, sender, subject)
     # Rendered before building, so a template error leaves the output untouched.
-    bodies = render_bodies(prepared.briefing, prepared.theme.env, headers)
+    bodies = render_bodies(
+        prepared.briefing, prepared.theme.env, headers, prepared.editions.changes
+    )
     report = pipeline.build(project_dir, prepared=prepared, use_manifest=True)
     pdf_path = report.out_dir / prepared.briefing.settings.pdf.filename
     try:

@@ -20,6 +20,7 @@ from html.parser import HTMLParser
 import jinja2
 
 from briefgen import markdown, urls
+from briefgen.changes import Changes
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
 from briefgen.index import top_watch_items
 from briefgen.mail.addresses import Recipients, check_header_text, parse_address
@@ -193,7 +194,12 @@ class Bodies:
     """The plain-text alternative, from email.txt."""
 
 
-def render_bodies(briefing: Briefing, env: jinja2.Environment, headers: Headers) -> Bodies:
+def render_bodies(
+    briefing: Briefing,
+    env: jinja2.Environment,
+    headers: Headers,
+    changes: Changes | None = None,
+) -> Bodies:
     """The HTML body and its plain-text alternative, from the theme's email templates."""
     base = briefing.settings.base_url
     context = {
@@ -207,6 +213,7 @@ def render_bodies(briefing: Briefing, env: jinja2.Environment, headers: Headers)
         "pdf_name": briefing.settings.pdf.filename,
         "subject": headers.subject,
         "sender": headers.sender,
+        "changes": changes,
     }
     # An overlay with its own filter table: adding to env.filters would change the
     # environment the site build shares (overlays copy attributes shallowly).
