@@ -22,7 +22,7 @@ import pytest
 
 from briefgen.cli import main
 
-from .conftest import Result, write_files
+from .conftest import CHROMIUM, CHROMIUM_ARGS, Result, write_files
 from .test_mail_smtp import smtp_servers
 
 SETTINGS = """\
@@ -126,6 +126,17 @@ def two_editions(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_files(root, edition_files("2026-03-08", TALKS_2, "triggered"))
     assert main(["build", os.fspath(root)]) == 0
     return root
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Chromium for this module alone, closed when it ends: other modules start their own
+    Playwright, which cannot run beside a session-long one."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
+        yield launched
+        launched.close()
 
 
 def squash(text: str) -> str:

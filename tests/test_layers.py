@@ -29,6 +29,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("snapshot",),
     # readers of one kind of thing, and the theme
     ("fields", "frontmatter", "images", "index", "check", "lint", "theme", "sections", "webpage"),
+    ("changes",),
     # stages
     ("load", "render", "pdf", "drafts", "search", "editions"),
     # the pipeline

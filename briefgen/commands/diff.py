@@ -63,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         earlier = [e.snapshot for e in editions.entries if e.date < new.edition]
         old = earlier[0] if earlier else None
-    for line in format_changes(compare(old, new), new is current):
+    lang = prepared.briefing.settings.lang
+    for line in format_changes(compare(old, new), new is current, lang):
         print(line)
     return 0
 
@@ -80,9 +81,12 @@ def _missing(editions: Editions, date: dt.date | None) -> str:
     return f"no edition {date.isoformat()}; expected one of: {known}"
 
 
-def format_changes(changes: Changes, is_current: bool) -> list[str]:
+def format_changes(changes: Changes, is_current: bool, lang: str = "en") -> list[str]:
     """The changes as terminal lines, wrapped, one group per issue."""
-    from briefgen.theme import long_date
+    from briefgen.words import long_date as date_in
+
+    def long_date(date: dt.date) -> str:
+        return date_in(date, lang)
 
     now = " (the content now)" if is_current else ""
     if changes.previous is None:
