@@ -20,6 +20,9 @@ T = TypeVar("T")
 LABELS = {
     "issue-added": "New issue",
     "issue-dropped": "Issue no longer covered",
+    "judgment-reworded": "Key judgment reworded",
+    "judgment-added": "New key judgment",
+    "judgment-dropped": "Key judgment dropped",
     "status": "Status",
     "bottom-line": "Bottom line revised",
     "likelihood": "Likelihood",
@@ -54,6 +57,15 @@ class Change:
     @property
     def label(self) -> str:
         return LABELS[self.kind]
+
+    @property
+    def about_text(self) -> bool:
+        """The change is a judgment or key point, shown by its (first) sentence."""
+        return self.kind in ("added", "dropped", "reworded") or self.kind.startswith("judgment-")
+
+    @property
+    def reworded(self) -> bool:
+        return self.kind in ("reworded", "judgment-reworded")
 
     @property
     def moved(self) -> bool:

@@ -102,7 +102,7 @@ def format_changes(changes: Changes, is_current: bool, lang: str = "en") -> list
         lines += ["", group.title]
         for change in group.changes:
             lines += _wrap(describe(change), "  - ", "    ")
-            if change.kind == "reworded" and change.old:
+            if change.reworded and change.old:
                 lines += _wrap("was: " + _plain(change.old), "      ", "      ")
     if changes.sources:
         lines += ["", "New sources"]
