@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from briefgen import urls
-from briefgen.snapshot import IssueSnap, PointSnap, PositionSnap, Snapshot, WatchSnap
+from briefgen.snapshot import (
+    IssueSnap,
+    JudgmentSnap,
+    PointSnap,
+    PositionSnap,
+    Snapshot,
+    WatchSnap,
+)
 
 T = TypeVar("T")
 
@@ -137,13 +144,18 @@ def compare(old: Snapshot | None, new: Snapshot) -> Changes:
     old_issues = {i.id: i for i in old.issues}
     new_ids = {i.id for i in new.issues}
     watch = _checklist_changes(old, new)
+    judged = _judgment_changes(old, new)
     issues: list[IssueChanges] = []
     for issue in new.issues:
         before = old_issues.get(issue.id)
         if before is None:
             found = [Change("issue-added", issue.title, target=urls.issue_page(issue.id))]
         else:
-            found = [*_issue_changes(before, issue), *watch.get(issue.id, [])]
+            found = [
+                *judged.get(issue.id, []),
+                *_issue_changes(before, issue),
+                *watch.get(issue.id, []),
+            ]
         if found:
             issues.append(IssueChanges(issue.id, issue.title, tuple(found)))
     for issue in old.issues:
@@ -203,6 +215,54 @@ def _checklist_changes(old: Snapshot, new: Snapshot) -> dict[str, list[Change]]:
     for item in dropped:
         out.setdefault(item.issue, []).append(Change("checklist-dropped", item.title, item.status))
     return {issue: changes for issue, changes in out.items() if issue in both}
+
+
+def _judgment_changes(old: Snapshot, new: Snapshot) -> dict[str, list[Change]]:
+    """Key judgment changes by issue id. Judgments have no id: they match by text, and
+    else an issue's one judgment in each edition is the same judgment reworded."""
+    left = list(old.key_judgments)
+    pairs: list[tuple[JudgmentSnap, JudgmentSnap]] = []
+    unmatched: list[JudgmentSnap] = []
+    for judgment in new.key_judgments:
+        partner = _take(left, _same_judgment(_words(judgment.text)))
+        if partner is None:
+            unmatched.append(judgment)
+        else:
+            pairs.append((partner, judgment))
+    added: list[JudgmentSnap] = []
+    for judgment in unmatched:
+        olds = [o for o in left if o.issue == judgment.issue]
+        news = [n for n in unmatched if n.issue == judgment.issue]
+        if len(olds) == 1 and len(news) == 1:
+            left.remove(olds[0])
+            pairs.append((olds[0], judgment))
+        else:
+            added.append(judgment)
+    out: dict[str, list[Change]] = {}
+    for before, after in pairs:
+        found = out.setdefault(after.issue, [])
+        page = urls.INDEX
+        if before.likelihood != after.likelihood:
+            found.append(
+                Change("likelihood", after.text, before.likelihood, after.likelihood, page)
+            )
+        if before.confidence != after.confidence:
+            found.append(
+                Change("confidence", after.text, before.confidence, after.confidence, page)
+            )
+        if _words(before.text) != _words(after.text):
+            found.append(Change("judgment-reworded", after.text, before.text, None, page))
+    for judgment in added:
+        out.setdefault(judgment.issue, []).append(
+            Change("judgment-added", judgment.text, None, None, urls.INDEX)
+        )
+    for judgment in left:
+        out.setdefault(judgment.issue, []).append(Change("judgment-dropped", judgment.text))
+    return out
+
+
+def _same_judgment(wanted: str) -> Callable[[JudgmentSnap], bool]:
+    return lambda judgment: _words(judgment.text) == wanted
 
 
 def _watch_target(item: WatchSnap) -> str:

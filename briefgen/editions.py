@@ -18,6 +18,7 @@ from briefgen.project import Project
 from briefgen.snapshot import (
     FORMAT,
     IssueSnap,
+    JudgmentSnap,
     PointSnap,
     PositionSnap,
     Snapshot,
@@ -82,7 +83,7 @@ def read_snapshot(path: Path, diagnostics: list[Diagnostic]) -> Snapshot | None:
         return None
     f = Fields(
         node,
-        ("format", "edition", "title", "issues", "checklist", "sources"),
+        ("format", "edition", "title", "key_judgments", "issues", "checklist", "sources"),
         diagnostics,
         "edition",
     )
@@ -104,9 +105,23 @@ def read_snapshot(path: Path, diagnostics: list[Diagnostic]) -> Snapshot | None:
     sources = tuple(
         s for s in (_source(e, diagnostics) for e in _maps(f, "sources", diagnostics)) if s
     )
+    judgments = tuple(
+        j for j in (_judgment(e, diagnostics) for e in _maps(f, "key_judgments", diagnostics)) if j
+    )
     if len(diagnostics) > reported or edition is None:
         return None
-    return Snapshot(edition, title, issues, checklist, sources, node.pos)
+    return Snapshot(edition, title, issues, checklist, sources, judgments, node.pos)
+
+
+def _judgment(node: YMap, diagnostics: list[Diagnostic]) -> JudgmentSnap | None:
+    f = Fields(node, ("issue", "text", "likelihood", "confidence"), diagnostics, "key judgment")
+    issue = f.text("issue", required=True)
+    text = f.text("text", required=True)
+    likelihood = f.choice("likelihood", LIKELIHOODS)
+    confidence = f.choice("confidence", CONFIDENCES)
+    if issue is None or text is None:
+        return None
+    return JudgmentSnap(text, issue, likelihood, confidence)
 
 
 def _maps(f: Fields, key: str, diagnostics: list[Diagnostic]) -> list[YMap]:

@@ -344,7 +344,10 @@ def _markdown_fields(briefing: Briefing) -> Iterator[tuple[str, SourcePos]]:
 
 
 def print_document(
-    index: SiteIndex, theme: Theme, project: Project, pdf_format: str = "full",
+    index: SiteIndex,
+    theme: Theme,
+    project: Project,
+    pdf_format: str = "full",
     editions: Editions = NO_EDITIONS,
 ) -> PrintDocument:
     """Render the print HTML of index.briefing in pdf_format ('full' or 'brief'); raise

@@ -26,6 +26,17 @@ HEADER = (
 
 
 @dataclass(frozen=True, slots=True)
+class JudgmentSnap:
+    """One of the briefing's key judgments (briefing.yaml)."""
+
+    text: str
+    """Markdown."""
+    issue: str
+    likelihood: str | None
+    confidence: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class PointSnap:
     id: str | None
     text: str
@@ -77,6 +88,7 @@ class Snapshot:
     checklist: tuple[WatchSnap, ...]
     sources: tuple[SourceSnap, ...]
     """Every article cited, in first-cited order."""
+    key_judgments: tuple[JudgmentSnap, ...] = ()
     pos: SourcePos | None = None
     """The file it was read from; None for the content being built."""
 
@@ -93,6 +105,10 @@ def snapshot_of(briefing: Briefing, edition: dt.date) -> Snapshot:
             WatchSnap(item.id, item.title, item.issue, item.status) for item in briefing.watch
         ),
         sources=tuple(SourceSnap(a, articles[a].title, articles[a].published) for a in cited),
+        key_judgments=tuple(
+            JudgmentSnap(j.text, j.issue, j.likelihood, j.confidence)
+            for j in briefing.settings.key_judgments
+        ),
     )
 
 
@@ -122,6 +138,12 @@ def dump(snapshot: Snapshot) -> str:
         ],
         "sources": [_source_data(s) for s in snapshot.sources],
     }
+    if snapshot.key_judgments:  # after the title, as the briefing leads with them
+        data = {
+            **{k: data[k] for k in ("format", "edition", "title")},
+            "key_judgments": [_judgment_data(j) for j in snapshot.key_judgments],
+            **{k: v for k, v in data.items() if k not in ("format", "edition", "title")},
+        }
     text = yaml.dump(
         data,
         Dumper=_Dumper,
@@ -158,6 +180,15 @@ def _issue_data(issue: IssueSnap) -> dict[str, object]:
         {**({"id": p.id} if p.id else {}), "actor": p.actor, "stance": _flat(p.stance)}
         for p in issue.positions
     ]
+    return out
+
+
+def _judgment_data(judgment: JudgmentSnap) -> dict[str, object]:
+    out: dict[str, object] = {"issue": judgment.issue, "text": _flat(judgment.text)}
+    if judgment.likelihood:
+        out["likelihood"] = judgment.likelihood
+    if judgment.confidence:
+        out["confidence"] = judgment.confidence
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from briefgen.changes import compare, history
 from briefgen.snapshot import IssueSnap, PointSnap, PositionSnap, Snapshot, SourceSnap, WatchSnap
@@ -102,3 +103,34 @@ def test_unchanged_editions_have_no_changes_and_the_first_is_first() -> None:
     assert [e.date for e in editions.entries] == [NEW, OLD]
     assert editions.current is not None and editions.current.snapshot is same
     assert editions.entries[1].changes.first
+
+
+def test_key_judgments_match_by_text_then_by_their_issue() -> None:
+    from briefgen.snapshot import JudgmentSnap
+
+    old = replace(
+        snap(OLD),
+        key_judgments=(
+            JudgmentSnap("Talks stall before May.", "talks", "likely", "low"),
+            JudgmentSnap("A deal is near.", "talks", "unlikely", "low"),
+        ),
+    )
+    new = replace(
+        snap(NEW),
+        key_judgments=(
+            JudgmentSnap("Talks stall before May.", "talks", "very likely", "moderate"),
+        ),
+    )
+    assert kinds(old, new) == [
+        ("likelihood", "Talks stall before May.", "likely", "very likely"),
+        ("confidence", "Talks stall before May.", "low", "moderate"),
+        ("judgment-dropped", "A deal is near.", None, None),
+    ]
+    reworded = replace(
+        snap(NEW),
+        key_judgments=(JudgmentSnap("Talks stall until June.", "talks", "likely", "low"),),
+    )
+    one = replace(snap(OLD), key_judgments=old.key_judgments[:1])
+    assert kinds(one, reworded) == [
+        ("judgment-reworded", "Talks stall until June.", "Talks stall before May.", None)
+    ]

@@ -328,7 +328,7 @@ def test_pdf_has_a_what_changed_page_after_the_cover(two_editions: Path) -> None
     lines = [squash(line) for line in page_two.splitlines() if line.strip()]
     # the running head (title, date) and the page number frame the page
     assert lines[:3] == ["Weekly brief", "8 March 2026", "What changed since 1 March 2026"]
-    assert lines[-1] == "Page 2 of 6"
+    assert lines[-1].startswith("Page 2 of ")
     assert lines[3] == "The talks"
     rest = " ".join(line.removeprefix("• ") for line in lines[4:-1])
     for line in EXPECTED:  # each change, in order, and nothing else
