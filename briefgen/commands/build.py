@@ -1,4 +1,5 @@
-"""briefgen build [PROJECT] [--out DIR] [--no-pdf] [--strict] [--format text|json] [--older-edition]"""
+"""briefgen build [PROJECT] [--out DIR] [--no-pdf] [--strict] [--format text|json] [--older-edition]
+"""
 
 from __future__ import annotations
 
