@@ -1,5 +1,4 @@
-"""briefgen build [PROJECT] [--out DIR] [--no-pdf] [--strict] [--format text|json] [--older-edition]
-"""
+"""briefgen build [PROJECT] [--out DIR] [--no-pdf] [--strict] [--format json] [--older-edition]"""
 
 from __future__ import annotations
 
