@@ -34,8 +34,9 @@ from typing import TYPE_CHECKING
 
 from briefgen.cache import CacheFolder, Manifest, Memo, PageRecords, PdfStamps
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
+from briefgen.lock import project_lock
 from briefgen.project import Project, find_project
-from briefgen.write import OutputFile, check_outputs, write_site
+from briefgen.write import MARKER, OutputFile, check_outputs, write_site
 
 Progress = Callable[[str, int, int], None]
 """Told (stage, done, total) as a build goes: total is 0 when a stage has no count."""
@@ -225,6 +226,37 @@ def build(
     strict: bool = False,
     record_edition: bool = False,
     older_edition: bool = False,
+) -> BuildReport:
+    """_build(), while holding the project's lock (one run at a time)."""
+    project = prepared.project if prepared else find_project(project_dir)
+    _check_out_dir(project, (out_dir or project.root / "site").absolute())  # before any write
+    with project_lock(project.cache_dir):
+        return _build(
+            project_dir,
+            out_dir,
+            with_pdf=with_pdf,
+            cache=cache,
+            use_manifest=use_manifest,
+            force=force,
+            prepared=prepared,
+            base_url=base_url,
+            drafts=drafts,
+            progress=progress,
+        )
+
+
+def _build(
+    project_dir: Path,
+    out_dir: Path | None = None,
+    *,
+    with_pdf: bool = True,
+    cache: BuildCache | None = None,
+    use_manifest: bool = False,
+    force: bool = False,
+    prepared: Prepared | None = None,
+    base_url: str | None = None,
+    drafts: bool = False,
+    progress: Progress | None = None,
 ) -> BuildReport:
     """Build the site (and the PDF) into out_dir, all or nothing.
 
@@ -425,7 +457,8 @@ def pdf_only(
     start = time.perf_counter()
     warm_up = _import_in_background("weasyprint")  # half a second, while the content loads
     try:
-        return _pdf_only(project_dir, target, force, start, pdf_format)
+        with project_lock(find_project(project_dir).cache_dir):  # one run at a time
+            return _pdf_only(project_dir, target, force, start, pdf_format)
     finally:
         warm_up.join()
 
@@ -530,7 +563,8 @@ class Previewer:
 
 def _check_out_dir(project: Project, out: Path) -> None:
     """Refuse an output folder whose files the build would replace or remove."""
-    problem = _out_dir_problem(project, out.resolve())
+    link = "is a symbolic link; expected a folder (give its real path with --out)"
+    problem = link if out.is_symlink() else _out_dir_problem(project, out.resolve())
     if problem is not None:
         raise BuildFailed([Diagnostic(SourcePos(out), f"output folder {problem}")])
 
@@ -549,20 +583,19 @@ def _out_dir_problem(project: Project, real: Path) -> str | None:
         return "is a file; expected a folder"
     if real.is_dir() and not _may_fill(project, real):
         return (
-            "holds files briefgen did not write; expected a new or empty folder, "
+            f"holds files briefgen did not write (it has no {MARKER}); expected a new or "
+            "empty folder, "
             "or one this project was built into before"
         )
     return None
 
 
-_ALWAYS_BUILT = ("index.html", "404.html", "feed.xml")
-
-
 def _may_fill(project: Project, real: Path) -> bool:
     """site/ (generated, never edited by hand), an empty folder, or an earlier output:
-    of this project here, or a briefgen site from elsewhere (a committed docs/ folder)."""
+    of this project here, or one marked by briefgen's writer (a committed docs/ folder).
+    Files that merely look like a site (index.html, feed.xml, ...) are not enough."""
     if real == (project.root / "site").resolve() or not any(real.iterdir()):
         return True
     if CacheFolder(project.cache_dir).path(real, "out").is_file():
         return True
-    return all((real / name).is_file() for name in _ALWAYS_BUILT)
+    return (real / MARKER).is_file()

@@ -1,24 +1,33 @@
-"""The one writer of the output folder: all or nothing, unchanged files untouched.
+"""The one writer of the output folder: a reader sees the old build or the new, never a mix.
 
-Nothing in the output folder changes until every new file is safely on disk:
-- a first build assembles the whole tree in a sibling folder and renames it in;
-- a rebuild writes only the files whose bytes changed into a staging folder
-  beside the output, then moves them into place. Each replaced file is first
-  moved aside, so an error while moving puts every file back as it was.
-A failed build therefore leaves the previous output exactly as it was, and an
-unchanged file keeps its inode and mtime.
+Every build assembles the whole output in a sibling folder, then trades places with
+the output folder in one step (renameat2 RENAME_EXCHANGE), and deletes the old tree.
+A file whose bytes did not change is hard-linked from the old tree, so it keeps its
+inode and mtime. A crash at any instant leaves the old output or the new one, plus at
+most a sibling work folder, which the next write deletes (recover()). Nothing is read
+or written through a symbolic link found in the old output: only its regular files
+are compared, and links, devices and FIFOs there are removed with the old tree.
+
+The output folder carries a marker file (MARKER): the guard in briefgen.build lets a
+build replace a folder that holds it, and no other folder with files in it.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
+import secrets
 import shutil
-import tempfile
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
+
+MARKER = ".briefgen-output"
+MARKER_TEXT = b"This folder is written by briefgen; every build replaces all of it.\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,125 +73,199 @@ def check_outputs(files: Iterable[OutputFile], out_dir: Path) -> None:
 def replace_file(path: Path, data: bytes) -> None:
     """Write one file in one step: a reader sees the old bytes or the new, never half.
 
-    The temporary file is created like any other (permissions from the umask).
+    Only a regular file (or nothing) at path is replaced: a symbolic link, a device or
+    a FIFO there raises OSError and stays as it was. The temporary file is created
+    like any other (permissions from the umask).
     """
+    problem = not_a_regular_file(path)
+    if problem is not None:
+        raise OSError(errno.EEXIST, f"{problem}; expected a regular file or a new name", str(path))
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        temp.write_bytes(data)
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
 
 
+def not_a_regular_file(path: Path) -> str | None:
+    """What stands at path when it is neither missing nor a regular file."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        return "is a symbolic link"
+    if stat.S_ISDIR(mode):
+        return "is a folder"
+    if stat.S_ISFIFO(mode):
+        return "is a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "is a device"
+    return "is not a regular file"
+
+
 def write_site(files: list[OutputFile], out_dir: Path, kept: Iterable[str] = ()) -> WriteReport:
-    """kept: files of the last build that stay as they are, neither read nor removed."""
+    """Make out_dir hold exactly files (and the marker), in one step; raise BuildFailed
+    when it cannot, the previous output left as it was.
+
+    kept: files of the last build that stay as they are, neither read nor removed (they
+    are hard links in the new tree)."""
     check_outputs(files, out_dir)
     out_dir = out_dir.absolute()
-    if not out_dir.is_dir():
-        return _write_fresh(files, out_dir)
-    return _update(files, out_dir, frozenset(kept))
+    try:
+        return _write_site(files, out_dir, frozenset(kept))
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise BuildFailed(
+            [
+                Diagnostic(
+                    SourcePos(out_dir), f"cannot write the output: {exc.strerror or exc}{where}"
+                )
+            ]
+        ) from None
 
 
-def _write_fresh(files: list[OutputFile], out_dir: Path) -> WriteReport:
+def _write_site(files: list[OutputFile], out_dir: Path, kept: frozenset[str]) -> WriteReport:
+    if os.path.islink(out_dir):
+        raise BuildFailed(
+            [Diagnostic(SourcePos(out_dir), "output folder is a symbolic link; expected a folder")]
+        )
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-    try:
-        _write_all(staging, [(f.path, f.data) for f in files])
-        os.rename(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return WriteReport(tuple(f.path for f in files), (), ())
-
-
-def _update(files: list[OutputFile], out_dir: Path, kept: frozenset[str]) -> WriteReport:
-    old_files = _existing_files(out_dir)
-    changed = [
-        f for f in files if f.path not in old_files or not _same_bytes(out_dir / f.path, f.data)
-    ]
-    changed_paths = {f.path for f in changed}
-    unchanged = tuple(f.path for f in files if f.path not in changed_paths) + tuple(
-        sorted(kept & old_files)
-    )
-    removed = sorted(old_files - {f.path for f in files} - kept)
-    if not changed and not removed:
+    recover(out_dir)
+    old = _regular_files(out_dir) if out_dir.is_dir() else {}
+    old_marker = old.pop(MARKER, None)
+    carried = tuple(sorted(path for path in kept if path in old and old[path].is_regular))
+    removed = tuple(sorted(set(old) - {f.path for f in files} - set(carried)))
+    same = {f.path for f in files if f.path in old and _same_bytes(old[f.path], f.data)}
+    written = tuple(f.path for f in files if f.path not in same)
+    unchanged = tuple(f.path for f in files if f.path in same) + carried
+    if not written and not removed and old_marker is not None and old_marker.is_regular:
         return WriteReport((), unchanged, ())
-    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.work-", dir=out_dir.parent))
+    staging = _sibling(out_dir, "new")
     try:
-        staged = work / "new"
-        aside = work / "old"
-        _write_all(staged, [(f.path, f.data) for f in changed])
-        _commit(out_dir, staged, aside, [f.path for f in changed], removed)
+        _fill(staging, out_dir, [*files, OutputFile(MARKER, MARKER_TEXT)], same | {MARKER})
+        _carry(staging, out_dir, carried)
+        if not out_dir.is_dir():
+            os.rename(staging, out_dir)
+            return WriteReport(written, unchanged, removed)
+        if not _exchange(staging, out_dir):
+            aside = _sibling(out_dir, "old", make=False)
+            os.rename(out_dir, aside)  # a crash here is undone by recover()
+            os.rename(staging, out_dir)
+            staging = aside
     finally:
-        shutil.rmtree(work, ignore_errors=True)
-    _prune_empty_dirs(out_dir, removed)
-    return WriteReport(tuple(f.path for f in changed), unchanged, tuple(removed))
+        shutil.rmtree(staging, ignore_errors=True)  # the old tree, or a failed new one
+    return WriteReport(written, unchanged, removed)
 
 
-def _commit(
-    out_dir: Path, staged: Path, aside: Path, changed: list[str], removed: list[str]
-) -> None:
-    """Move staged files into place; on any error, put back what was moved."""
-    moved_aside: list[str] = []
-    placed: list[str] = []
+def recover(out_dir: Path) -> None:
+    """Undo what a write killed midway left: put back an output moved aside, delete
+    work folders. Callers hold the project's lock (no other write is running)."""
+    parent = out_dir.parent
+    prefixes = tuple(f".{out_dir.name}.{kind}-" for kind in ("new", "old", "work"))
     try:
-        # Everything old goes aside first: a removed file may stand where a new
-        # file needs a folder (notes, then notes/a.html).
-        for rel in [*changed, *removed]:
-            target = out_dir / rel
-            if os.path.lexists(target):
-                (aside / rel).parent.mkdir(parents=True, exist_ok=True)
-                os.replace(target, aside / rel)
-                moved_aside.append(rel)
-        for rel in changed:
-            target = out_dir / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staged / rel, target)
-            placed.append(rel)
-    except BaseException:
-        for rel in placed:
-            (out_dir / rel).unlink()
-        _prune_empty_dirs(out_dir, placed)  # a folder made where an old file stood
-        for rel in moved_aside:
-            (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(aside / rel, out_dir / rel)
-        raise
+        leftovers = sorted(p for p in parent.iterdir() if p.name.startswith(prefixes))
+    except FileNotFoundError:
+        return
+    for path in leftovers:
+        if not os.path.lexists(out_dir) and path.name.startswith(prefixes[1]):
+            os.rename(path, out_dir)
+        elif path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
 
 
-def _write_all(root: Path, items: list[tuple[str, bytes]]) -> None:
-    made: set[Path] = set()
-    for rel, data in items:
-        target = root / rel
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        target.write_bytes(data)
+def _sibling(out_dir: Path, kind: str, *, make: bool = True) -> Path:
+    path = out_dir.with_name(f".{out_dir.name}.{kind}-{secrets.token_hex(4)}")
+    if make:
+        os.mkdir(path)  # mode 777 less the umask, like any folder the user makes
+    return path
 
 
-def _existing_files(out_dir: Path) -> set[str]:
-    return {
-        os.path.relpath(os.path.join(root, name), out_dir).replace(os.sep, "/")
-        for root, _dirs, names in os.walk(out_dir)
-        for name in names
-    }
+@dataclass(frozen=True, slots=True)
+class _OldFile:
+    path: Path
+    is_regular: bool
+    size: int
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+def _regular_files(root: Path) -> dict[str, _OldFile]:
+    """Every entry under root but folders, without following symbolic links."""
+    found: dict[str, _OldFile] = {}
+    stack = [(root, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((Path(entry.path), rel + "/"))
+                    continue
+                st = entry.stat(follow_symlinks=False)
+                found[rel] = _OldFile(Path(entry.path), stat.S_ISREG(st.st_mode), st.st_size)
+    return found
+
+
+def _same_bytes(old: _OldFile, data: bytes) -> bool:
+    if not old.is_regular or old.size != len(data):
+        return False
     try:
-        if path.stat().st_size != len(data):
-            return False
-        return path.read_bytes() == data
+        fd = os.open(old.path, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, "rb") as stream:
+            return stream.read(len(data) + 1) == data
     except OSError:
         return False
 
 
-def _prune_empty_dirs(out_dir: Path, removed: list[str]) -> None:
-    for rel in removed:
-        parent = (out_dir / rel).parent
-        while parent != out_dir:
+def _fill(root: Path, old_root: Path, files: list[OutputFile], reuse: set[str]) -> None:
+    """Write files under root; those in reuse are hard links to the old tree's file."""
+    made: set[Path] = {root}
+    for f in files:
+        target = root / f.path
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        if f.path in reuse:
             try:
-                parent.rmdir()
+                os.link(old_root / f.path, target, follow_symlinks=False)
+                continue
             except OSError:
-                break
-            parent = parent.parent
+                pass  # a file system without hard links: write a copy
+        target.write_bytes(f.data)
+
+
+def _carry(root: Path, old_root: Path, paths: tuple[str, ...]) -> None:
+    """Bring files of the old tree into the new one unread: hard links, else copies."""
+    for rel in paths:
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(old_root / rel, target, follow_symlinks=False)
+        except OSError:
+            shutil.copyfile(old_root / rel, target, follow_symlinks=False)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step; False where the system cannot (then nothing moved)."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    done = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if done == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))

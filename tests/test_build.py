@@ -264,6 +264,7 @@ def test_unchanged_rebuild_is_skipped(
 
 
 OWN = "expected a folder of its own, such as site/"
+ALWAYS_BUILT = ("index.html", "404.html", "feed.xml", "sitemap.xml")
 
 
 @pytest.mark.parametrize(
@@ -279,8 +280,20 @@ OWN = "expected a folder of its own, such as site/"
         ("p/README.txt", "p/README.txt:1:1: output folder is a file; expected a folder"),
         (
             "p/notes",
-            "p/notes:1:1: output folder holds files briefgen did not write; expected a new or "
-            "empty folder, or one this project was built into before",
+            "p/notes:1:1: output folder holds files briefgen did not write (it has no "
+            ".briefgen-output); expected a new or empty folder, or one this project was built "
+            "into before",
+        ),
+        (
+            "p/other-site",
+            "p/other-site:1:1: output folder holds files briefgen did not write (it has no "
+            ".briefgen-output); expected a new or empty folder, or one this project was built "
+            "into before",
+        ),
+        (
+            "p/linked-site",
+            "p/linked-site:1:1: output folder is a symbolic link; expected a folder (give its "
+            "real path with --out)",
         ),
     ],
 )
@@ -291,7 +304,16 @@ def test_out_never_replaces_the_project_or_other_files(
     run: Callable[..., Result],
     chdir_tmp: Path,
 ) -> None:
-    root = project({"README.txt": "keep\n", "notes/todo.txt": "x\n"})
+    root = project(
+        {
+            "README.txt": "keep\n",
+            "notes/todo.txt": "x\n",
+            # another generator's output looks like a briefgen site but has no marker
+            **{f"other-site/{name}": "theirs\n" for name in ALWAYS_BUILT},
+            "other-site/about/index.html": "theirs\n",
+        }
+    )
+    (root / "linked-site").symlink_to(root / "notes")
     before = tree_state(chdir_tmp)
     result = run("build", root, "--no-pdf", "--out", out)
     assert result.code == 1
@@ -312,14 +334,14 @@ def test_out_may_be_a_new_or_empty_folder_or_an_earlier_output(
         assert "1 removed" in result.out
         assert not (out / "stale.html").exists()
     # a briefgen site built elsewhere (a committed docs/ folder on a fresh clone) is
-    # recognised by the files every build writes; lose one and it is not
+    # recognised by the marker its writer leaves; lose it and it is not
     other = write_files(tmp_path / "other", MINIMAL)
     result = run("build", other, "--no-pdf", "--out", tmp_path / "new")
     assert result.code == 0, result.err
-    (tmp_path / "new" / "feed.xml").unlink()
+    (tmp_path / "new" / ".briefgen-output").unlink()
     result = run("build", root, "--no-pdf", "--out", tmp_path / "new", "--force")
     assert result.code == 0, result.err  # this project built it before
-    (tmp_path / "new" / "feed.xml").unlink()
+    (tmp_path / "new" / ".briefgen-output").unlink()
     third = write_files(tmp_path / "third", MINIMAL)
     result = run("build", third, "--no-pdf", "--out", tmp_path / "new")
     assert result.code == 1

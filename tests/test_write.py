@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-from collections.abc import Iterator
+import os
+import stat
 from pathlib import Path
 
 import pytest
 
 from briefgen.errors import BuildFailed
-from briefgen.write import OutputFile, WriteReport, check_outputs, replace_file, write_site
+from briefgen.write import (
+    MARKER,
+    OutputFile,
+    WriteReport,
+    check_outputs,
+    replace_file,
+    write_site,
+)
 
 TOO_LONG = "x" * 300 + ".html"
 """A name no file system accepts (the limit is 255 bytes): a write that fails as root too."""
@@ -25,7 +31,7 @@ def snapshot(root: Path) -> dict[str, tuple[bytes, int, int]]:
             path.stat().st_mtime_ns,
         )
         for path in sorted(root.rglob("*"))
-        if path.is_file()
+        if path.is_file() and path.name != MARKER
     }
 
 
@@ -139,7 +145,7 @@ def test_a_file_of_the_last_build_may_become_a_folder(tmp_path: Path) -> None:
 
 def test_failed_first_build_leaves_no_site_and_no_staging_folder(tmp_path: Path) -> None:
     out = tmp_path / "site"
-    with pytest.raises(OSError, match="File name too long"):
+    with pytest.raises(BuildFailed, match="cannot write the output: File name too long"):
         write_site([OutputFile("index.html", b"home"), OutputFile(TOO_LONG, b"x")], out)
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
@@ -150,43 +156,80 @@ def test_failed_rebuild_leaves_the_previous_output_exactly_as_it_was(tmp_path: P
         [OutputFile("index.html", b"home"), OutputFile("articles/beta/index.html", b"beta")], out
     )
     before = snapshot(out)
-    with pytest.raises(OSError, match="File name too long"):
+    with pytest.raises(BuildFailed, match="cannot write the output: File name too long"):
         write_site([OutputFile("index.html", b"home, edited"), OutputFile(TOO_LONG, b"x")], out)
     assert snapshot(out) == before
     assert leftovers(tmp_path) == []
 
 
-@pytest.fixture
-def immutable_folder(tmp_path: Path) -> Iterator[Path]:
-    """A folder whose entries not even root may move (chattr +i), unlocked afterwards."""
-    folder = tmp_path / "site" / "locked"
-    folder.mkdir(parents=True)
-    (folder / "page.html").write_bytes(b"old page")
-    chattr = shutil.which("chattr")
-    if chattr is None:
-        pytest.skip("needs chattr to make a write fail as root")
-    locked = subprocess.run([chattr, "+i", folder], capture_output=True, check=False)
-    if locked.returncode != 0:
-        pytest.skip(f"this file system cannot lock a folder: {locked.stderr.decode().strip()}")
-    try:
-        yield folder
-    finally:
-        subprocess.run([chattr, "-i", folder], check=True)
-
-
-def test_error_while_moving_files_in_puts_back_those_already_moved(
-    tmp_path: Path, immutable_folder: Path
-) -> None:
+def test_a_link_inside_the_old_output_is_removed_never_written_through(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "index.html").write_bytes(b"not the site's")
+    (outside / "keep.txt").write_bytes(b"keep")
     out = tmp_path / "site"
-    (out / "index.html").write_bytes(b"old home")
-    before = snapshot(out)
-    with pytest.raises(PermissionError):
+    write_site([OutputFile("index.html", b"home")], out)
+    (out / "index.html").unlink()
+    (out / "index.html").symlink_to(outside / "index.html")
+    (out / "articles").symlink_to(outside)
+    report = write_site(
+        [OutputFile("index.html", b"home"), OutputFile("articles/a.html", b"a")], out
+    )
+    assert report.written == ("index.html", "articles/a.html")
+    assert report.removed == ("articles",)  # the link itself, not what it points to
+    assert not (out / "index.html").is_symlink() and not (out / "articles").is_symlink()
+    assert (out / "index.html").read_bytes() == b"home"
+    assert sorted(p.name for p in outside.iterdir()) == ["index.html", "keep.txt"]
+    assert (outside / "index.html").read_bytes() == b"not the site's"
+
+
+def test_an_output_folder_that_is_a_link_is_refused(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "precious.txt").write_bytes(b"keep")
+    out = tmp_path / "site"
+    out.symlink_to(elsewhere)
+    with pytest.raises(BuildFailed) as failed:
+        write_site([OutputFile("index.html", b"home")], out)
+    assert [str(d) for d in failed.value.diagnostics] == [
+        f"{out}:1:1: output folder is a symbolic link; expected a folder"
+    ]
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["precious.txt"]
+
+
+def test_output_folder_and_files_follow_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
         write_site(
-            [OutputFile("index.html", b"new home"), OutputFile("locked/page.html", b"new page")],
-            out,
+            [OutputFile("index.html", b"home"), OutputFile("a/b.html", b"b")], tmp_path / "s"
         )
-    # index.html was replaced before locked/page.html failed: the old file is back
-    assert snapshot(out) == before
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "s").stat().st_mode) == 0o755
+    assert stat.S_IMODE((tmp_path / "s" / "a").stat().st_mode) == 0o755
+    assert stat.S_IMODE((tmp_path / "s" / "index.html").stat().st_mode) == 0o644
+
+
+def test_every_output_carries_the_marker(tmp_path: Path) -> None:
+    write_site([OutputFile("index.html", b"home")], tmp_path / "site")
+    assert (tmp_path / "site" / MARKER).read_text().startswith("This folder is written by briefgen")
+
+
+def test_work_folders_of_a_killed_write_are_cleared_by_the_next(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_site([OutputFile("index.html", b"home")], out)
+    (tmp_path / ".site.new-dead").mkdir()
+    (tmp_path / ".site.new-dead" / "index.html").write_bytes(b"half")
+    write_site([OutputFile("index.html", b"home")], out)
+    assert leftovers(tmp_path) == []
+
+
+def test_an_output_moved_aside_by_a_killed_write_is_put_back(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_site([OutputFile("index.html", b"home"), OutputFile("old.html", b"o")], out)
+    out.rename(tmp_path / ".site.old-dead")  # killed between the two renames of a swap
+    report = write_site([OutputFile("index.html", b"home")], out)
+    assert report.removed == ("old.html",) and report.unchanged == ("index.html",)
     assert leftovers(tmp_path) == []
 
 
@@ -204,7 +247,7 @@ def test_replace_file_that_fails_leaves_the_target_and_no_temporary(tmp_path: Pa
     target = tmp_path / "briefing.pdf"
     target.mkdir()
     (target / "kept.txt").write_text("kept")
-    with pytest.raises(IsADirectoryError):
+    with pytest.raises(OSError, match="is a folder"):
         replace_file(target, b"%PDF-")
     assert (target / "kept.txt").read_text() == "kept"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["briefing.pdf"]
