@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import html
 import re
+from array import array
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,7 +24,9 @@ _FOLD = str.maketrans(
     }
 )  # fmt: skip
 _BLOCK_TAGS = re.compile(r"</?(p|li|h[1-6]|br|blockquote|ul|ol|pre|tr|td|th|hr|div)\b", re.I)
-_TOKEN = re.compile(r"<[^>]*>|&[#a-zA-Z0-9]+;|[^<&]", re.S)
+_TOKEN = re.compile(r"<[^>]*>|&[#a-zA-Z0-9]+;|[^<&]+", re.S)
+_SPACES = re.compile(r"\s+")
+_LONG_SPACES = re.compile(r"\s{2,}")
 _UNSPACED = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u2fdf\u3040-\u30ff\u3400-\u4dbf"
     "\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff]"
@@ -36,32 +40,34 @@ def normalize(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class TextIndex:
-    """The reader-visible text of an HTML fragment, folded, with a map back to HTML."""
+    """The reader-visible text of an HTML fragment, folded, with a map back to HTML.
+
+    The map is kept as runs, not per character, so its size grows with the number of
+    tags, entities and collapsed spaces, never with the length of the text: a run
+    starting at text offset starts[i] maps to the HTML from html_starts[i] on, one
+    character each when widths[i] is 1; otherwise its single character came from an
+    entity widths[i] long; html_starts[i] is -1 for a gap between blocks.
+    """
 
     text: str
-    spans: tuple[tuple[int, int] | None, ...]
-    """For each character of text, its (start, end) in the HTML; None for a block gap."""
+    starts: array[int]
+    html_starts: array[int]
+    widths: array[int]
 
     @classmethod
     def of(cls, fragment: str) -> TextIndex:
         return _index_of(fragment)
 
-    @classmethod
-    def _build(cls, fragment: str) -> TextIndex:
-        chars: list[str] = []
-        spans: list[tuple[int, int] | None] = []
-        for match in _TOKEN.finditer(fragment):
-            token = match.group()
-            if token.startswith("<"):
-                if _BLOCK_TAGS.match(token):
-                    chars.append(" ")
-                    spans.append(None)
-                continue
-            char = html.unescape(token) if token.startswith("&") else token
-            chars.append(char.translate(_FOLD))
-            spans.append(match.span())
-        text, kept = _collapse_space(chars, spans)
-        return cls(text, kept)
+    def span(self, at: int) -> tuple[int, int] | None:
+        """Where the character at text offset at comes from in the HTML; None for a gap."""
+        run = bisect_right(self.starts, at) - 1
+        start, width = self.html_starts[run], self.widths[run]
+        if start < 0:
+            return None
+        if width != 1:
+            return start, start + width
+        offset = start + at - self.starts[run]
+        return offset, offset + 1
 
     def find(self, quote: str) -> tuple[int, int] | None:
         """Where quote first occurs as whole words, or None: 'ninety da' is not in 'ninety days'."""
@@ -77,6 +83,92 @@ class TextIndex:
         return None
 
 
+class _IndexBuilder:
+    """Collapses white space as it goes: a run of it becomes one space, kept at the
+    place of its first character; none at the start or the end."""
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.length = 0
+        self.ends_in_space = True  # nothing yet: leading space is dropped
+        self.starts = array("q")
+        self.html_starts = array("q")
+        self.widths = array("q")
+
+    def _run(self, html_start: int, width: int) -> None:
+        last = len(self.starts) - 1
+        if (
+            width == 1
+            and last >= 0
+            and self.widths[last] == 1
+            and self.html_starts[last] >= 0
+            and self.html_starts[last] + self.length - self.starts[last] == html_start
+        ):
+            return  # continues the last run
+        self.starts.append(self.length)
+        self.html_starts.append(html_start)
+        self.widths.append(width)
+
+    def _emit(self, chars: str, html_start: int, width: int) -> None:
+        self._run(html_start, width)
+        self.pieces.append(chars)
+        self.length += len(chars)
+        self.ends_in_space = chars[-1] == " "
+
+    def text(self, run: str, html_start: int) -> None:
+        """Plain text from the HTML (folded, no tags or entities), in one piece."""
+        at = len(run) - len(run.lstrip()) if self.ends_in_space else 0
+        if at == len(run):
+            return
+        body = run[at:]
+        html_start += at
+        base = self.length
+        self._run(html_start, 1)
+        removed = 0
+        for spaces in _LONG_SPACES.finditer(body):
+            # the one space kept continues the run; what follows starts a new one
+            removed += spaces.end() - spaces.start() - 1
+            if spaces.end() < len(body):
+                self.starts.append(base + spaces.end() - removed)
+                self.html_starts.append(html_start + spaces.end())
+                self.widths.append(1)
+        collapsed = _SPACES.sub(" ", body)
+        self.pieces.append(collapsed)
+        self.length += len(collapsed)
+        self.ends_in_space = collapsed[-1] == " "
+
+    def char(self, char: str, span: tuple[int, int] | None) -> None:
+        """One character from an entity (span) or a gap between blocks (None)."""
+        if char.isspace():
+            if self.ends_in_space:
+                return
+            char = " "
+        if span is None:
+            self._emit(char, -1, 0)
+        else:
+            self._emit(char, span[0], span[1] - span[0])
+
+    def index(self) -> TextIndex:
+        text = "".join(self.pieces).rstrip(" ")
+        kept = bisect_left(self.starts, len(text)) if text else 0
+        return TextIndex(text, self.starts[:kept], self.html_starts[:kept], self.widths[:kept])
+
+
+def _build_index(fragment: str) -> TextIndex:
+    builder = _IndexBuilder()
+    for match in _TOKEN.finditer(fragment):
+        token = match.group()
+        if token.startswith("<"):
+            if _BLOCK_TAGS.match(token):
+                builder.char(" ", None)
+        elif token.startswith("&"):
+            for char in html.unescape(token).translate(_FOLD):
+                builder.char(char, match.span())
+        else:
+            builder.text(token.translate(_FOLD), match.start())
+    return builder.index()
+
+
 def _splits_word(text: str, at: int) -> bool:
     """Whether offset at falls between two letters or digits of one word."""
     return 0 < at < len(text) and _in_words(text[at - 1]) and _in_words(text[at])
@@ -90,25 +182,7 @@ def _in_words(char: str) -> bool:
 @lru_cache(maxsize=4096)
 def _index_of(fragment: str) -> TextIndex:
     # check and render both need the index of every quoted article: build it once.
-    return TextIndex._build(fragment)
-
-
-def _collapse_space(
-    chars: list[str], spans: list[tuple[int, int] | None]
-) -> tuple[str, tuple[tuple[int, int] | None, ...]]:
-    out_chars: list[str] = []
-    out_spans: list[tuple[int, int] | None] = []
-    for char, span in zip(chars, spans, strict=True):
-        if char.isspace():
-            if not out_chars or out_chars[-1] == " ":
-                continue
-            char = " "
-        out_chars.append(char)
-        out_spans.append(span)
-    while out_chars and out_chars[-1] == " ":
-        out_chars.pop()
-        out_spans.pop()
-    return "".join(out_chars), tuple(out_spans)
+    return _build_index(fragment)
 
 
 def highlight(fragment: str, quotes: list[tuple[str, str]]) -> str:
@@ -145,9 +219,12 @@ def highlight(fragment: str, quotes: list[tuple[str, str]]) -> str:
 def _html_runs(index: TextIndex, start: int, end: int) -> list[tuple[int, int]]:
     """Split a text range into HTML ranges that hold no tag."""
     runs: list[tuple[int, int]] = []
-    for span in index.spans[start:end]:
-        if span is None:
+    last: tuple[int, int] | None = None
+    for at in range(start, end):
+        span = index.span(at)
+        if span is None or span == last:  # the characters of one entity share its span
             continue
+        last = span
         if runs and runs[-1][1] == span[0]:
             runs[-1] = (runs[-1][0], span[1])
         else:

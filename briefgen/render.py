@@ -46,6 +46,12 @@ class Page:
     whole briefing (article bodies where a template names them)."""
 
 
+NAV_ISSUES = 8
+"""The navigation of every page names the first issues only (the front page lists them
+all): with one link per issue on every page, a build would grow with the square of
+the number of issues."""
+
+
 def pages(index: SiteIndex, editions: Editions = NO_EDITIONS) -> Iterator[Page]:
     briefing = index.briefing
     yield Page(urls.INDEX, "index.html", {"title": briefing.settings.title})
@@ -115,6 +121,7 @@ def render_site(
         "urls": urls,
         "editions": editions,
         "changes": editions.changes,
+        "nav_issues": briefing.issues[:NAV_ISSUES],
         "feed_date": feed_date,
         "feed_updated": f"{feed_date.isoformat()}T00:00:00Z",
         "feed_id": _feed_id(briefing),
@@ -130,7 +137,8 @@ def render_site(
     chrome = (
         theme.stamp,
         briefing.settings,
-        tuple((i.id, i.title) for i in briefing.issues),
+        tuple((i.id, i.title) for i in briefing.issues[:NAV_ISSUES]),
+        len(briefing.issues),
         bool(briefing.watch),
         pdf_name,
         bool(editions.entries),
