@@ -476,13 +476,18 @@ def _import_in_background(module: str) -> threading.Thread:
 def _pdf_only(
     project_dir: Path, target: Path | None, force: bool, start: float, pdf_format: str | None
 ) -> PdfWritten:
-    from briefgen.write import replace_file
+    from briefgen.write import not_a_regular_file, replace_file
 
     prepared = prepare(project_dir)
     if target is None:
         name = default_pdf_name(prepared.briefing.settings.pdf, pdf_format)
         target = prepared.project.root / name
     target = target.absolute()
+    problem = not_a_regular_file(target)
+    if problem is not None:  # checked before the layout, which takes seconds
+        raise BuildFailed(
+            [Diagnostic(SourcePos(target), f"cannot write the PDF: {problem}; expected a file")]
+        )
     stamps = PdfStamps(CacheFolder(prepared.project.cache_dir))
     pdf = _fresh_or_laid_out(prepared, stamps, target, force, pdf_format)
     if not pdf.laid_out:

@@ -154,6 +154,8 @@ class PdfStamps:
         saved = self.cache.read_json(target, self.PURPOSE)
         if not isinstance(saved, dict) or saved.get("key") != key:
             return None
+        if target.is_symlink() or not target.is_file():
+            return None  # never read a FIFO (it would block) or through a link
         try:
             data = target.read_bytes()
             record = PdfRecord(str(saved["key"]), str(saved["sha256"]), int(saved["pages"]))

@@ -89,7 +89,7 @@ def load(
     is told how many articles are parsed.
     """
     diagnostics: list[Diagnostic] = []
-    settings = _load_settings(project.settings_file, diagnostics)
+    settings = _load_settings(project.settings_file, diagnostics, project.root)
     articles, broken_articles = _load_articles(project, diagnostics, memo, progress)
     issues = _load_issues(project.issues, diagnostics)
     watch = _load_watch(project.watch_file, diagnostics)
@@ -126,7 +126,15 @@ def _article_order(article: Article) -> tuple[bool, int, str, str]:
     return (article.published is None, -published, article.title.casefold(), article.id)
 
 
-def read_text(path: Path, diagnostics: list[Diagnostic]) -> str | None:
+def read_text(path: Path, diagnostics: list[Diagnostic], within: Path | None = None) -> str | None:
+    """The text of a UTF-8 source file; None, with the mistake reported, when it cannot be
+    read. Given within (the project folder), a file that a symbolic link leads out of it
+    is refused, not read: a project must not publish what lies outside it."""
+    if within is not None:
+        problem = _outside_link_problem(path, within)
+        if problem is not None:
+            diagnostics.append(Diagnostic(SourcePos(path), problem))
+            return None
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -153,9 +161,23 @@ def decode_text(path: Path, data: bytes, diagnostics: list[Diagnostic]) -> str |
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _load_mapping(path: Path, what: str, diagnostics: list[Diagnostic]) -> YMap | None:
+def _outside_link_problem(path: Path, within: Path) -> str | None:
+    try:
+        real = path.resolve(strict=True)
+    except FileNotFoundError:
+        return None  # reported when it is read
+    except (OSError, RuntimeError):
+        return "cannot read file: its symbolic links form a loop"
+    if real.is_relative_to(within.resolve()):
+        return None
+    return "is a symbolic link to a file outside the project; expected a file of the project"
+
+
+def _load_mapping(
+    path: Path, what: str, diagnostics: list[Diagnostic], within: Path
+) -> YMap | None:
     """Read a YAML file of fields; a file that cannot be read or parsed is reported once."""
-    text = read_text(path, diagnostics)
+    text = read_text(path, diagnostics, within)
     if text is None:
         return None
     reported = len(diagnostics)
@@ -186,8 +208,8 @@ SETTINGS_KEYS = (
 MAX_KEY_JUDGMENTS = 5
 
 
-def _load_settings(path: Path, diagnostics: list[Diagnostic]) -> Settings | None:
-    node = _load_mapping(path, "briefing.yaml", diagnostics)
+def _load_settings(path: Path, diagnostics: list[Diagnostic], root: Path) -> Settings | None:
+    node = _load_mapping(path, "briefing.yaml", diagnostics, root)
     if node is None:
         return None
     f = Fields(node, SETTINGS_KEYS, diagnostics, "briefing.yaml")
@@ -317,7 +339,14 @@ def _load_articles(
     articles: list[Article] = []
     broken: set[str] = set()
     seen: dict[str, Article] = {}
-    paths = source_files(project.articles, ARTICLE_SUFFIXES)
+    paths: list[Path] = []
+    for path in source_files(project.articles, ARTICLE_SUFFIXES):
+        problem = _outside_link_problem(path, project.root)  # refused before any read
+        if problem is None:
+            paths.append(path)
+        else:
+            diagnostics.append(Diagnostic(SourcePos(path), problem))
+            broken.add(path.stem)
     if memo is not None:
         memo.keep_only(paths)  # articles deleted since the last build are forgotten
     for path, parsed in zip(paths, _parse_articles(paths, project, memo, progress), strict=True):
@@ -535,19 +564,19 @@ ISSUE_KEYS = (
 def _load_issues(folder: Path, diagnostics: list[Diagnostic]) -> list[Issue]:
     issues: list[Issue] = []
     for path in source_files(folder, ISSUE_SUFFIXES):
-        issue = _load_issue(path, diagnostics)
+        issue = _load_issue(path, diagnostics, folder.parent.parent)
         if issue is not None:
             issues.append(issue)
     return issues
 
 
-def _load_issue(path: Path, diagnostics: list[Diagnostic]) -> Issue | None:
+def _load_issue(path: Path, diagnostics: list[Diagnostic], root: Path) -> Issue | None:
     if not SLUG.match(path.stem):
         diagnostics.append(
             Diagnostic(SourcePos(path), f"file name '{path.name}' is not a usable issue id")
         )
         return None
-    node = _load_mapping(path, "an issue", diagnostics)
+    node = _load_mapping(path, "an issue", diagnostics, root)
     if node is None:
         return None
     f = Fields(node, ISSUE_KEYS, diagnostics, "issue")
@@ -696,7 +725,7 @@ WATCH_KEYS = (
 def _load_watch(path: Path, diagnostics: list[Diagnostic]) -> tuple[WatchItem, ...]:
     if not path.is_file():
         return ()
-    node = _load_mapping(path, "watch.yaml", diagnostics)
+    node = _load_mapping(path, "watch.yaml", diagnostics, path.parent.parent)
     if node is None:
         return ()
     f = Fields(node, ("items",), diagnostics, "watch.yaml")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from briefgen.commands import add_project_argument
 from briefgen.errors import display_path
-from briefgen.write import replace_file
+from briefgen.write import not_a_regular_file, replace_file
 
 if TYPE_CHECKING:  # briefgen.mail pulls in the pipeline, Jinja and smtplib: run() imports it
     from email.headerregistry import Address
@@ -189,6 +189,10 @@ def _run(args: argparse.Namespace) -> int:
     server = _server(args)
     if args.eml is None and not args.dry_run:
         mail.check_server(server)
+    elif args.eml not in (None, "-"):
+        problem = not_a_regular_file(Path(args.eml))
+        if problem is not None:  # said before the build, not after
+            raise mail.EmailFailed(f"cannot write {args.eml}: {problem}; expected a file")
 
     delivery = mail.briefing_message(args.project, recipients, sender, args.subject)
     envelope = recipients.envelope()

@@ -1,0 +1,253 @@
+"""Hostile inputs, crashes and concurrent runs: nothing lost, nothing leaked, no hang."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import stat
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from briefgen.quotes import TextIndex, highlight
+from tests.conftest import MINIMAL, Result
+
+SECRET = "TOP-SECRET-OUTSIDE-THE-PROJECT"
+
+
+def briefgen(
+    *args: str | os.PathLike[str], timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """briefgen in its own process, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "briefgen", *map(os.fspath, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def site_text(site: Path) -> str:
+    return "\n".join(p.read_text(errors="replace") for p in sorted(site.rglob("*")) if p.is_file())
+
+
+# --- files outside the project -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rel", "text"),
+    [
+        ("content/articles/leak.md", f"---\ntitle: Leak\n---\n{SECRET}\n"),
+        ("content/issues/leak.yaml", f"title: {SECRET}\nbottom_line: {SECRET}.\n"),
+    ],
+)
+def test_a_link_to_a_file_outside_the_project_is_refused_not_read(
+    rel: str,
+    text: str,
+    project: Callable[..., Path],
+    run: Callable[..., Result],
+    tmp_path: Path,
+) -> None:
+    root = project()
+    outside = tmp_path / "outside.txt"
+    outside.write_text(text)
+    (root / rel).symlink_to(outside)
+    result = run("build", root, "--no-pdf")
+    assert result.code == 1
+    assert result.err.splitlines()[0] == (
+        f"{root / rel}:1:1: is a symbolic link to a file outside the project; "
+        "expected a file of the project"
+    )
+    assert SECRET not in result.err
+    assert not (root / "site").exists()
+
+
+def test_a_link_to_a_file_inside_the_project_is_read(
+    project: Callable[..., Path], run: Callable[..., Result]
+) -> None:
+    root = project({"drafts/beta.md": "---\ntitle: Beta report\n---\nBeta text.\n"})
+    (root / "content/articles/beta.md").symlink_to(root / "drafts/beta.md")
+    result = run("build", root, "--no-pdf")
+    assert result.code == 0, result.err
+    assert "Beta text." in (root / "site/articles/beta/index.html").read_text()
+
+
+@pytest.mark.parametrize("kind", ["symlink", "fifo", "device"])
+def test_pdf_and_eml_targets_that_are_not_regular_files_are_left_alone(
+    kind: str, project: Callable[..., Path], tmp_path: Path
+) -> None:
+    root = project()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    if kind == "symlink":
+        target = tmp_path / "target"
+        target.symlink_to(victim)
+        what = "is a symbolic link"
+    elif kind == "fifo":
+        target = tmp_path / "target"
+        os.mkfifo(target)
+        what = "is a FIFO"
+    else:
+        target = Path("/dev/null")
+        what = "is a device"
+    before = os.lstat(target)
+    pdf = briefgen("pdf", root, "-o", target, timeout=60)
+    assert pdf.returncode == 1
+    assert pdf.stderr.splitlines()[0].endswith(f"cannot write the PDF: {what}; expected a file")
+    eml = briefgen("email", root, "--eml", target, timeout=60)
+    assert eml.returncode == 1
+    assert eml.stderr.strip() == f"briefgen: cannot write {target}: {what}; expected a file"
+    after = os.lstat(target)
+    assert (after.st_ino, stat.S_IFMT(after.st_mode)) == (
+        before.st_ino,
+        stat.S_IFMT(before.st_mode),
+    )
+    assert victim.read_text() == "keep me"
+
+
+def test_site_is_readable_by_others_under_the_usual_umask(project: Callable[..., Path]) -> None:
+    root = project()
+    process = subprocess.run(
+        [
+            "sh",
+            "-c",
+            'umask 022 && exec "$0" -m briefgen build "$1" --no-pdf',
+            sys.executable,
+            root,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert process.returncode == 0, process.stderr
+    site = root / "site"
+    assert stat.S_IMODE(site.stat().st_mode) == 0o755
+    assert stat.S_IMODE((site / "issues").stat().st_mode) == 0o755
+    assert stat.S_IMODE((site / "index.html").stat().st_mode) == 0o644
+
+
+# --- crashes and concurrent runs ---------------------------------------------------------
+
+
+def _edition(root: Path, n: int) -> None:
+    """Make every page of the next build say which build it is."""
+    (root / "content/briefing.yaml").write_text(
+        f"title: Build {n} briefing\nedition: 2026-03-01\nsummary: Build {n}.\n"
+    )
+
+
+def _builds_seen(site: Path) -> set[str]:
+    seen = set()
+    for page in site.rglob("*.html"):
+        text = page.read_text()
+        seen.update(f"Build {n} briefing" for n in range(50) if f"Build {n} briefing" in text)
+    return seen
+
+
+def test_kill_9_at_any_instant_leaves_the_old_site_or_the_new_and_the_next_run_recovers(
+    project: Callable[..., Path], tmp_path: Path
+) -> None:
+    files = {
+        f"content/issues/i{n:02d}.yaml": MINIMAL["content/issues/talks.yaml"] for n in range(30)
+    }
+    root = project(files)
+    _edition(root, 0)
+    assert briefgen("build", root, "--no-pdf").returncode == 0
+    pages = sorted(p.relative_to(root / "site") for p in (root / "site").rglob("*.html"))
+    rng = random.Random(16)
+    started = time.monotonic()
+    full = briefgen("build", root, "--no-pdf", "--force")
+    took = time.monotonic() - started
+    for n in range(1, 13):
+        _edition(root, n)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "briefgen", "build", root, "--no-pdf"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.3, 1.0) * took)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        seen = _builds_seen(root / "site")
+        assert len(seen) == 1, f"kill {n}: a mix of builds {seen}"
+        assert (
+            sorted(p.relative_to(root / "site") for p in (root / "site").rglob("*.html")) == pages
+        )
+    assert full.returncode == 0
+    final = briefgen("build", root, "--no-pdf")
+    assert final.returncode == 0, final.stderr
+    assert _builds_seen(root / "site") == {"Build 12 briefing"}
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".site")) == []
+
+
+def test_two_builds_of_one_project_at_once_both_succeed_one_after_the_other(
+    project: Callable[..., Path],
+) -> None:
+    files = {
+        f"content/issues/i{n:02d}.yaml": MINIMAL["content/issues/talks.yaml"] for n in range(20)
+    }
+    root = project(files)
+    command = [sys.executable, "-m", "briefgen", "build", root, "--no-pdf", "--force"]
+    runs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    results = []
+    for process in runs:
+        out, err = process.communicate(timeout=120)
+        results.append((process.returncode, out, err))
+    assert [code for code, _, _ in results] == [0, 0, 0], results
+    waited = [err for _, _, err in results if err]
+    assert all(
+        err.startswith("WARNING: waiting for another briefgen run on this project to finish")
+        and len(err.splitlines()) == 1
+        for err in waited
+    ), waited
+    assert "Traceback" not in "".join(err for _, _, err in results)
+    assert len(list((root / "site/issues").iterdir())) == 21
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".site")) == []
+
+
+# --- bounded cost --------------------------------------------------------------------------
+
+
+def test_quote_index_of_a_long_article_costs_memory_in_proportion_to_its_size() -> None:
+    paragraph = "<p>The minister spoke about <em>trade</em> and the port at length.</p>\n"
+    fragment = paragraph * (4_000_000 // len(paragraph))
+    tracemalloc.start()
+    try:
+        index = TextIndex.of(fragment + "<p>nothing else was said</p>")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # the text itself is ~0.9 times the HTML; a per-character map took 30 times more
+    assert peak < 3 * len(fragment), f"{peak / len(fragment):.1f} bytes per byte of HTML"
+    assert index.find("nothing else was said") is not None
+    marked = highlight(fragment + "<p>nothing else was said</p>", [("q1", "nothing else was said")])
+    assert marked.endswith('<p><mark id="q1">nothing else was said</mark></p>')
+
+
+def test_navigation_names_the_first_issues_and_links_to_all_of_them(
+    project: Callable[..., Path], run: Callable[..., Result]
+) -> None:
+    files = {
+        f"content/issues/i{n:02d}.yaml": MINIMAL["content/issues/talks.yaml"].replace(
+            "The talks", f"Issue {n:02d}"
+        )
+        for n in range(12)
+    }
+    root = project(files)
+    assert run("build", root, "--no-pdf").code == 0
+    page = (root / "site/articles/alpha/index.html").read_text()
+    nav = page[page.index("<nav") : page.index("</nav>")]
+    assert nav.count("../../issues/") == 8
+    assert '<a href="../../index.html#issues-title">All 13 issues</a>' in nav
+    front = (root / "site/index.html").read_text()
+    assert all(f"Issue {n:02d}" in front for n in range(12))
