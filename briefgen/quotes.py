@@ -111,8 +111,7 @@ class _IndexBuilder:
 
     def _emit(self, chars: str, html_start: int, width: int) -> None:
         self._run(html_start, width)
-        self.pieces.append(chars)
-        self.length += len(chars)
+        self._append(chars)
         self.ends_in_space = chars[-1] == " "
 
     def text(self, run: str, html_start: int) -> None:
@@ -133,9 +132,14 @@ class _IndexBuilder:
                 self.html_starts.append(html_start + spaces.end())
                 self.widths.append(1)
         collapsed = _SPACES.sub(" ", body)
-        self.pieces.append(collapsed)
-        self.length += len(collapsed)
+        self._append(collapsed)
         self.ends_in_space = collapsed[-1] == " "
+
+    def _append(self, chars: str) -> None:
+        self.pieces.append(chars)
+        self.length += len(chars)
+        if len(self.pieces) >= 4096:  # one string per thousands of small ones
+            self.pieces[:] = ["".join(self.pieces)]
 
     def char(self, char: str, span: tuple[int, int] | None) -> None:
         """One character from an entity (span) or a gap between blocks (None)."""
@@ -151,7 +155,9 @@ class _IndexBuilder:
     def index(self) -> TextIndex:
         text = "".join(self.pieces).rstrip(" ")
         kept = bisect_left(self.starts, len(text)) if text else 0
-        return TextIndex(text, self.starts[:kept], self.html_starts[:kept], self.widths[:kept])
+        for runs in (self.starts, self.html_starts, self.widths):
+            del runs[kept:]  # in place: a copy would double the map for a moment
+        return TextIndex(text, self.starts, self.html_starts, self.widths)
 
 
 def _build_index(fragment: str) -> TextIndex:
