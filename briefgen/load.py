@@ -237,6 +237,7 @@ def _load_settings(path: Path, diagnostics: list[Diagnostic], root: Path) -> Set
         lang=_language(f),
         words=_words(f, diagnostics),
         key_judgments=_key_judgments(f, diagnostics),
+        title_pos=f.pos("title"),
     )
     return settings if title is not None else None
 

@@ -9,6 +9,7 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it import __version__ as _markdown_it_version
 from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 from markupsafe import Markup
 
 from briefgen.sentences import split_sentences
@@ -68,6 +69,31 @@ def render_markup(text: str) -> Markup:
     return Markup(render_block(text))
 
 
+def render_markup_without_images(text: str) -> Markup:
+    """render_markup, each image replaced by its alt text (the email loads nothing)."""
+    parser = _parser()
+    tokens = parser.parse(text)
+    _images_to_text(tokens)
+    return Markup(parser.renderer.render(tokens, parser.options, {}))
+
+
+def first_sentence_without_images(text: str) -> Markup:
+    """first_sentence, each image replaced by its alt text."""
+    parser = _parser()
+    tokens = parser.parseInline(_first_sentence_source(text))
+    _images_to_text(tokens)
+    return Markup(parser.renderer.render(tokens, parser.options, {}))
+
+
+def _images_to_text(tokens: list[Token]) -> None:
+    for token in tokens:
+        if token.children:
+            token.children = [
+                Token("text", "", 0, content=child.content) if child.type == "image" else child
+                for child in token.children
+            ]
+
+
 _HEADING = re.compile(r"<(/?)h([1-6])(?= dir=|>)")
 
 
@@ -83,5 +109,9 @@ def render_article(text: str) -> str:
 
 def first_sentence(text: str) -> Markup:
     """The first sentence of a Markdown paragraph, rendered inline: a one-line summary."""
+    return render_inline(_first_sentence_source(text))
+
+
+def _first_sentence_source(text: str) -> str:
     sentences = split_sentences(text)
-    return render_inline(" ".join(sentences[0].split()) if sentences else "")
+    return " ".join(sentences[0].split()) if sentences else ""

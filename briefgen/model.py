@@ -227,6 +227,8 @@ class Settings:
     """The project's own interface words: (English phrase, its replacement)."""
     key_judgments: tuple[KeyJudgment, ...] = ()
     """The 30-second briefing: three to five one-sentence judgments."""
+    title_pos: SourcePos | None = None
+    """Where title is written; None in stand-in settings."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
+import re
 import uuid
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
@@ -46,6 +47,8 @@ class Page:
     whole briefing (article bodies where a template names them)."""
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot hold, even as character references."""
 NAV_ISSUES = 8
 """The navigation of every page names the first issues only (the front page lists them
 all): with one link per issue on every page, a build would grow with the square of
@@ -261,6 +264,8 @@ def _render_one(page: Page) -> bytes | Diagnostic:
         )
     except Exception as exc:  # any template failure is a user error
         return template_diagnostic(exc)
+    if page.path.endswith(".xml"):
+        text = _NOT_XML.sub("\ufffd", text)  # no escape can carry these
     return text.encode("utf-8")
 
 

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.headerregistry import Address
 
 from briefgen.mail.errors import EmailFailed
@@ -32,11 +34,31 @@ class Recipients:
 
 
 def check_header_text(text: str, what: str) -> None:
-    """Refuse line breaks and other control characters: they would start new headers."""
+    """Refuse line breaks and other control characters: they would start new headers.
+
+    So too in RFC 2047 encoded words (=?utf-8?q?...?=): Python's email package decodes
+    them when it folds a header, and before the fix for CVE-2024-6923 (3.11.7, for one)
+    writes a decoded line break as is. This check does not depend on the patch level.
+    """
+    _refuse_controls(text, what, "")
+    for word in _ENCODED_WORD.findall(text):
+        try:
+            decoded = str(make_header(decode_header(word)))
+        except (HeaderParseError, LookupError, UnicodeError, ValueError):
+            raise EmailFailed(
+                f"{what} contains a malformed encoded word '{word}'; write the text itself"
+            ) from None
+        _refuse_controls(decoded, what, f" in the encoded word '{word}'")
+
+
+_ENCODED_WORD = re.compile(r"=\?[^?\s]*\?[^?\s]*\?[^?\s]*\?=")
+
+
+def _refuse_controls(text: str, what: str, where: str) -> None:
     for char in text:
         if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
             raise EmailFailed(
-                f"{what} contains a line break or control character ({char!r}); "
+                f"{what} contains a line break or control character ({char!r}){where}; "
                 "refused, as it could inject mail headers"
             )
 

@@ -85,6 +85,10 @@ def resolve_headers(settings: Settings, sender: Address | None, subject: str | N
         except EmailFailed as exc:
             raise failed(email.sender_pos, str(exc)) from None
     try:
+        check_header_text(settings.title, "title")
+    except EmailFailed as exc:
+        raise failed(settings.title_pos, str(exc)) from None
+    try:
         what = "--subject" if subject is not None else "email.subject"
         template = subject if subject is not None else email.subject
         check_header_text(template, what)
@@ -223,8 +227,16 @@ def render_bodies(
         "plain": plain,
         "plain_first_sentence": plain_first_sentence,
     }
+    # The HTML body loads nothing: an image in the text (a tracking pixel, say) becomes
+    # its alt text.
+    html_env = env.overlay(cache_size=0)
+    html_env.filters = {
+        **env.filters,
+        "md": markdown.render_markup_without_images,
+        "first_sentence": markdown.first_sentence_without_images,
+    }
     return Bodies(
-        html=_render(env, HTML_TEMPLATE, context),
+        html=_render(html_env, HTML_TEMPLATE, context),
         text=_render(text_env, TEXT_TEMPLATE, context),
     )
 
