@@ -474,6 +474,12 @@ def test_invalid_address(built: Path, run: Callable[..., Result], flag: str, val
         ("--from", "desk@example.org\r\nReply-To: spy@example.net"),
         ("--subject", "Briefing\r\nBcc: spy@example.net"),
         ("--subject", "Briefing\u2028Bcc: spy@example.net"),
+        # RFC 2047 encoded words: Python 3.11.7 (no fix for CVE-2024-6923) would decode
+        # them into a line break on the wire
+        ("--subject", "=?utf-8?q?Briefing=0D=0ABcc:_spy@example.net?="),
+        ("--subject", "Briefing =?utf-8?b?DQpCY2M6IHNweUBleGFtcGxlLm5ldA==?="),
+        ("--from", '"=?utf-8?q?Desk=0ABcc:_spy@example.net?=" <desk@example.org>'),
+        ("--to", "=?utf-8?q?Jane=0ABcc:_spy@example.net?= <jane@example.com>"),
     ],
 )
 def test_header_injection_in_flags(
@@ -502,6 +508,16 @@ def test_header_injection_in_flags(
             "email.subject contains a line break",
         ),
         ("  from: desk at example.org\n", 5, "email.from: 'desk at example.org' is not a valid"),
+        (
+            '  from: "=?utf-8?q?Desk=0ABcc:_spy@example.net?= <desk@example.org>"\n',
+            5,
+            "email.from contains a line break or control character ('\\n') in the encoded word",
+        ),
+        (
+            '  subject: "=?utf-8?q?Brief=0ABcc:_spy@example.net?="\n  from: desk@example.org\n',
+            5,
+            "email.subject contains a line break or control character ('\\n') in the encoded",
+        ),
         (
             "  from: desk@example.org\n  subject: '{title} {date}'\n",
             6,

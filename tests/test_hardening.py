@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.policy
 import os
 import random
 import signal
@@ -11,7 +12,9 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from email.parser import BytesParser
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -251,3 +254,71 @@ def test_navigation_names_the_first_issues_and_links_to_all_of_them(
     assert '<a href="../../index.html#issues-title">All 13 issues</a>' in nav
     front = (root / "site/index.html").read_text()
     assert all(f"Issue {n:02d}" in front for n in range(12))
+
+
+# --- the feed and the email ----------------------------------------------------------------
+
+
+def test_feed_summary_is_escaped_html_and_control_characters_keep_it_well_formed(
+    project: Callable[..., Path], run: Callable[..., Result]
+) -> None:
+    root = project(
+        {
+            "content/issues/talks.yaml": MINIMAL["content/issues/talks.yaml"]
+            .replace("title: The talks", 'title: "The talks\\a\\x1b"')
+            .replace(
+                "bottom_line: Talks continue.",
+                "bottom_line: <img src=x onerror=alert(1)> Talks continue.",
+            )
+        }
+    )
+    result = run("build", root, "--no-pdf")
+    assert result.code == 0, result.err
+    feed = ElementTree.parse(root / "site/feed.xml").getroot()  # well-formed
+    atom = "{http://www.w3.org/2005/Atom}"
+    entry = feed.find(f"{atom}entry")
+    assert entry is not None
+    assert entry.findtext(f"{atom}title") == "The talks\ufffd\ufffd (steady)"
+    summary = entry.find(f"{atom}summary")
+    assert summary is not None and summary.get("type") == "html" and not list(summary)
+    # the HTML a feed reader renders shows the tag as text: no element, no script
+    assert "&lt;img src=x onerror=alert(1)&gt; Talks continue." in (summary.text or "")
+
+
+def test_title_with_an_encoded_line_break_is_reported_at_the_title_line(
+    project: Callable[..., Path], chdir_tmp: Path, run: Callable[..., Result]
+) -> None:
+    root = project(
+        {
+            "content/briefing.yaml": "title: Brief =?utf-8?q?x=0ABcc:_spy@example.net?=\n"
+            "email:\n  from: desk@example.org\n"
+        }
+    )
+    result = run("email", root, "--dry-run", "--to", "jane@example.com")
+    assert result.code == 1
+    assert result.err.splitlines()[0].startswith(
+        "p/content/briefing.yaml:1:8: title contains a line break or control character"
+    )
+
+
+def test_html_email_loads_no_remote_image(
+    project: Callable[..., Path], run: Callable[..., Result], tmp_path: Path
+) -> None:
+    root = project(
+        {
+            "content/issues/talks.yaml": MINIMAL["content/issues/talks.yaml"].replace(
+                "bottom_line: Talks continue. Nothing is settled.",
+                "bottom_line: '![pixel](https://tracker.example/p.gif) Talks continue. "
+                "Nothing is settled.'",
+            )
+        }
+    )
+    eml = tmp_path / "draft.eml"
+    result = run("email", root, "--eml", eml, "--from", "desk@example.org")
+    assert result.code == 0, result.err
+    message = BytesParser(policy=email.policy.default).parsebytes(eml.read_bytes())
+    html = message.get_body(("html",))
+    assert html is not None
+    body = html.get_content()
+    assert "pixel Talks continue." in body
+    assert "<img" not in body and "tracker.example" not in body
