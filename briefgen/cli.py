@@ -44,6 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BuildFailed as failed:
         show_failure(failed.diagnostics, getattr(args, "format", "text"))
         return 1
+    except OSError as exc:  # a file or folder the user cannot read or write, however met
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"briefgen: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130

@@ -14,7 +14,7 @@ from typing import TypeVar
 from briefgen import markdown, urls
 from briefgen.cache import FileStamp, Memo
 from briefgen.clipping import clean_clipping
-from briefgen.errors import Diagnostic, SourcePos
+from briefgen.errors import BuildFailed, Diagnostic, SourcePos
 from briefgen.fields import SLUG, Fields, slug_problem
 from briefgen.frontmatter import parse_front_matter
 from briefgen.images import SourceText, image_file_problem, local_images
@@ -110,7 +110,12 @@ def source_files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
     """The files of folder with one of suffixes, by name; none when it is missing."""
     if not folder.is_dir():
         return []
-    return [p for p in sorted(folder.iterdir()) if p.suffix in suffixes and p.is_file()]
+    try:
+        return [p for p in sorted(folder.iterdir()) if p.suffix in suffixes and p.is_file()]
+    except OSError as exc:
+        raise BuildFailed(
+            [Diagnostic(SourcePos(folder), f"cannot read folder: {exc.strerror}")]
+        ) from None
 
 
 def _placeholder_settings(path: Path) -> Settings:

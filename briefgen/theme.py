@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import mimetypes
+import os
 import posixpath
 import re
 import traceback
@@ -179,8 +180,19 @@ def make_environment(template_dirs: tuple[Path, ...]) -> jinja2.Environment:
 def check_templates(template_dirs: tuple[Path, ...], env: jinja2.Environment) -> list[Diagnostic]:
     """Compile every template the theme can see, so syntax errors name file and line."""
     diagnostics: list[Diagnostic] = []
+
+    def unreadable(exc: OSError) -> None:
+        # else a template the user cannot read is silently replaced by the built-in one
+        where = Path(exc.filename) if exc.filename else Path("templates")
+        diagnostics.append(Diagnostic(SourcePos(where), f"cannot read folder: {exc.strerror}"))
+
     for folder in template_dirs:
-        for path in sorted(folder.rglob("*")):
+        paths = [
+            Path(root, name)
+            for root, _, names in os.walk(folder, onerror=unreadable)
+            for name in names
+        ]
+        for path in sorted(paths):
             if path.suffix not in TEMPLATE_SUFFIXES or not path.is_file():
                 continue
             try:
@@ -189,6 +201,10 @@ def check_templates(template_dirs: tuple[Path, ...], env: jinja2.Environment) ->
                 diagnostics.append(template_diagnostic(exc))
             except UnicodeDecodeError:
                 diagnostics.append(Diagnostic(SourcePos(path), "template is not UTF-8"))
+            except OSError as exc:
+                diagnostics.append(
+                    Diagnostic(SourcePos(path), f"cannot read template: {exc.strerror}")
+                )
     return diagnostics
 
 

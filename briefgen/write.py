@@ -185,7 +185,10 @@ def recover(out_dir: Path) -> None:
 def _sibling(out_dir: Path, kind: str, *, make: bool = True) -> Path:
     path = out_dir.with_name(f".{out_dir.name}.{kind}-{secrets.token_hex(4)}")
     if make:
-        os.mkdir(path)  # mode 777 less the umask, like any folder the user makes
+        try:
+            os.mkdir(path)  # mode 777 less the umask, like any folder the user makes
+        except OSError as exc:  # name the folder the user knows, not the work folder
+            raise OSError(exc.errno, exc.strerror, str(out_dir.parent)) from None
     return path
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.policy
 import os
 import random
+import shutil
 import signal
 import stat
 import subprocess
@@ -322,3 +323,76 @@ def test_html_email_loads_no_remote_image(
     body = html.get_content()
     assert "pixel Talks continue." in body
     assert "<img" not in body and "tracker.example" not in body
+
+
+# --- files the user cannot read or write ---------------------------------------------------
+
+
+def _as_plain_user(*args: str | os.PathLike[str]) -> subprocess.CompletedProcess[str]:
+    """briefgen as root without the capabilities that skip file permissions: it then
+    meets permissions as any other user would (the interpreter stays readable)."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("needs setpriv (util-linux) to drop the capabilities that bypass permissions")
+    command = [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner"]
+    if os.geteuid() != 0:
+        command = []
+    return subprocess.run(
+        [*command, sys.executable, "-m", "briefgen", *map(os.fspath, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("rel", "message"),
+    [
+        ("content/issues", "cannot read folder: Permission denied"),
+        ("content/articles", "cannot read folder: Permission denied"),
+        ("content/articles/alpha.md", "cannot read file: Permission denied"),
+        ("templates", "cannot read folder: Permission denied"),
+        ("templates/article.html", "cannot read template: Permission denied"),
+    ],
+)
+def test_an_unreadable_folder_or_template_is_one_line_not_a_traceback(
+    rel: str, message: str, project: Callable[..., Path], tmp_path: Path
+) -> None:
+    root = project({"templates/article.html": '{% extends "base.html" %}\n'})
+    (root / rel).chmod(0)
+    try:
+        result = _as_plain_user("build", root, "--no-pdf", "--out", tmp_path / "out")
+    finally:
+        (root / rel).chmod(0o755)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{root / rel}:1:1: {message}",
+        "briefgen: 1 error; nothing written",
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_read_only_project_fails_its_rebuild_in_one_line_and_keeps_its_site(
+    project: Callable[..., Path],
+) -> None:
+    root = project()
+    assert briefgen("build", root, "--no-pdf").returncode == 0
+    (root / "content/articles/alpha.md").write_text(
+        (root / "content/articles/alpha.md").read_text() + "\nAn edit.\n"
+    )
+    before = site_text(root / "site")
+    for path in [root, *root.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(path.stat().st_mode & ~0o222)
+    try:
+        result = _as_plain_user("build", root, "--no-pdf")
+    finally:
+        for path in [root, *root.rglob("*")]:
+            path.chmod(path.stat().st_mode | 0o200)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{root / 'site'}:1:1: cannot write the output: Permission denied ({root})",
+        "briefgen: 1 error; nothing written",
+    ]
+    assert site_text(root / "site") == before
