@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import socket
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from briefgen.errors import Diagnostic, SourcePos
-from briefgen.serve.http import EVENTS, BadPath, error_page, host_allowed, inject, site_path
+from briefgen.serve.http import (
+    EVENTS,
+    BadPath,
+    Server,
+    _Handler,
+    error_page,
+    host_allowed,
+    inject,
+    site_path,
+)
 from briefgen.serve.preview import Preview
 from tests.test_serve_preview import fetch, raw, started_previews
 
@@ -165,3 +176,54 @@ def test_foreign_host_names_are_refused(
         request = f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
         answer = raw(preview, request.encode())
         assert int(answer.split(b" ", 2)[1]) == status, host
+
+
+def test_a_client_sending_a_byte_at_a_time_is_cut_off(
+    project: Callable[..., Path], serve: Callable[..., Preview], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_Handler, "head_deadline", 1.0)
+    preview = serve(project())
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", preview.port), timeout=10) as sock:
+        closed = False
+        for byte in b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 100:
+            try:
+                sock.sendall(bytes([byte]))
+            except OSError:
+                closed = True
+                break
+            time.sleep(0.1)
+            if time.monotonic() - started > 5:
+                break
+        if not closed:
+            sock.settimeout(3)
+            assert sock.recv(100) == b""  # the server hung up
+    assert time.monotonic() - started < 5
+    assert fetch(preview, "/")[0] == 200  # and serves others as before
+
+
+def test_connections_beyond_the_cap_get_503_and_the_rest_are_served(
+    project: Callable[..., Path], serve: Callable[..., Preview]
+) -> None:
+    preview = serve(project())
+    idle = [
+        socket.create_connection(("127.0.0.1", preview.port), timeout=10)
+        for _ in range(Server.max_connections)
+    ]
+    try:
+        time.sleep(0.3)  # every one accepted and waiting for its request
+        answer = raw(preview, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert answer.startswith(b"HTTP/1.1 503 ")
+        assert answer.endswith(b"Too many open connections.\n")
+    finally:
+        for sock in idle:
+            sock.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            if fetch(preview, "/")[0] == 200:
+                break
+        except OSError:
+            pass
+        time.sleep(0.1)
+    assert fetch(preview, "/")[0] == 200

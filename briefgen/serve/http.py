@@ -9,12 +9,14 @@ rebinding), and every answer says nosniff.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import ipaddress
 import logging
 import mimetypes
 import socket
 import sys
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -260,17 +262,48 @@ class Server(ThreadingHTTPServer):
 
     daemon_threads = True
     request_queue_size = 64  # a browser opens several connections at once
+    max_connections = 32
+    """Open connections answered at once (a tab takes about 6, and one for reloads);
+    one more gets 503 at once, so a flood of them cannot start a thread each."""
 
     def __init__(self, host: str, port: int, site: Site) -> None:
         self.host = host
         self.site = site
         self.address_family = _address_family(host)
+        self._slots = threading.BoundedSemaphore(self.max_connections)
         super().__init__((host, port), _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            _refuse_busy(request)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         if isinstance(sys.exc_info()[1], ConnectionError):
             return  # browsers drop connections on every reload
         logger.error("error while answering %s", client_address, exc_info=True)
+
+
+def _refuse_busy(request: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        request.settimeout(1)
+        request.sendall(
+            b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            b"Content-Length: 27\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+            b"Too many open connections.\n"
+        )
 
 
 def _address_family(host: str) -> socket.AddressFamily:
@@ -284,9 +317,28 @@ class _Handler(BaseHTTPRequestHandler):
     server: Server
     protocol_version = "HTTP/1.1"
     timeout = 30  # idle keep-alive connections end after this
+    head_deadline = 30.0
+    """Seconds a client has to send a whole request line and headers: a client sending a
+    byte at a time (each within the idle timeout) must not hold its thread forever."""
+
+    def handle_one_request(self) -> None:
+        watchdog = threading.Timer(self.head_deadline, self._hang_up)
+        watchdog.daemon = True
+        self._watchdog = watchdog
+        watchdog.start()
+        try:
+            super().handle_one_request()
+        finally:
+            watchdog.cancel()
+
+    def _hang_up(self) -> None:
+        with contextlib.suppress(OSError):  # already closed
+            self.connection.shutdown(socket.SHUT_RDWR)
 
     def parse_request(self) -> bool:
-        if not super().parse_request():
+        parsed = super().parse_request()
+        self._watchdog.cancel()  # the head is in; an answer (the event stream) may last
+        if not parsed:
             return False
         if self.command in ("GET", "HEAD"):
             return True
