@@ -146,7 +146,7 @@ class _Converter:
             return YScalar(None, pos, REFUSED)
         try:
             value = self.constructor.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError):
+        except Exception:  # any explicit tag on a bad value (!!int "", !!timestamp x)
             # e.g. 2026-02-30 resolves as a timestamp but is no date: keep the text
             # so the field's own check reports it with the expected form.
             value = node.value
