@@ -59,10 +59,16 @@ class Theme:
     def static_files(self) -> list[OutputFile]:
         """The theme's static files as they are published under assets/."""
         found: dict[str, Path] = {}
+        outside: list[Diagnostic] = []
         for folder in self.static_dirs:
             for path in folder.rglob("*"):
-                if path.is_file():
-                    found[path.relative_to(folder).as_posix()] = path
+                if not path.is_file():
+                    continue
+                if links_outside(path, folder):
+                    outside.append(Diagnostic(SourcePos(path), LINK_OUTSIDE))
+                found[path.relative_to(folder).as_posix()] = path
+        if outside:
+            raise BuildFailed(outside)
         return [
             OutputFile(urls.asset(rel), path.read_bytes()) for rel, path in sorted(found.items())
         ]
@@ -145,6 +151,17 @@ def load_theme(project: Project, name: str, previous: Theme | None = None) -> Th
     return Theme(name, template_dirs, static_dirs, print_sheets, stamp, env)
 
 
+LINK_OUTSIDE = "is a symbolic link to a file outside its folder; expected a file of the theme"
+
+
+def links_outside(path: Path, folder: Path) -> bool:
+    """Whether a link leads from path out of folder (whose files a build publishes)."""
+    try:
+        return not path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):
+        return True
+
+
 def _existing(*folders: Path) -> tuple[Path, ...]:
     return tuple(d for d in dict.fromkeys(folders) if d.is_dir())
 
@@ -194,6 +211,9 @@ def check_templates(template_dirs: tuple[Path, ...], env: jinja2.Environment) ->
         ]
         for path in sorted(paths):
             if path.suffix not in TEMPLATE_SUFFIXES or not path.is_file():
+                continue
+            if links_outside(path, folder):  # Jinja would follow the link
+                diagnostics.append(Diagnostic(SourcePos(path), LINK_OUTSIDE))
                 continue
             try:
                 env.parse(path.read_text(encoding="utf-8"), path.name, str(path))

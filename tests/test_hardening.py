@@ -396,3 +396,22 @@ def test_a_read_only_project_fails_its_rebuild_in_one_line_and_keeps_its_site(
         "briefgen: 1 error; nothing written",
     ]
     assert site_text(root / "site") == before
+
+
+@pytest.mark.parametrize("rel", ["themes/default/static/leak.txt", "templates/leak.html"])
+def test_a_theme_file_linked_from_outside_is_refused_not_published(
+    rel: str, project: Callable[..., Path], run: Callable[..., Result], tmp_path: Path
+) -> None:
+    root = project()
+    outside = tmp_path / "outside.txt"
+    outside.write_text(SECRET)
+    (root / rel).parent.mkdir(parents=True, exist_ok=True)
+    (root / rel).symlink_to(outside)
+    result = run("build", root, "--no-pdf")
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        f"{root / rel}:1:1: is a symbolic link to a file outside its folder; "
+        "expected a file of the theme",
+        "briefgen: 1 error; nothing written",
+    ]
+    assert not (root / "site").exists()
