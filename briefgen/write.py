@@ -17,6 +17,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import re
 import secrets
 import shutil
 import stat
@@ -168,13 +169,15 @@ def recover(out_dir: Path) -> None:
     """Undo what a write killed midway left: put back an output moved aside, delete
     work folders. Callers hold the project's lock (no other write is running)."""
     parent = out_dir.parent
-    prefixes = tuple(f".{out_dir.name}.{kind}-" for kind in ("new", "old", "work"))
+    # Only names this module makes (work- was an earlier version's): never a folder
+    # that merely starts alike.
+    ours = re.compile(rf"\.{re.escape(out_dir.name)}\.(new|old|work)-[a-z0-9_]{{8}}")
     try:
-        leftovers = sorted(p for p in parent.iterdir() if p.name.startswith(prefixes))
+        leftovers = sorted(p for p in parent.iterdir() if ours.fullmatch(p.name))
     except FileNotFoundError:
         return
     for path in leftovers:
-        if not os.path.lexists(out_dir) and path.name.startswith(prefixes[1]):
+        if not os.path.lexists(out_dir) and path.name.startswith(f".{out_dir.name}.old-"):
             os.rename(path, out_dir)
         elif path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)

@@ -218,16 +218,17 @@ def test_every_output_carries_the_marker(tmp_path: Path) -> None:
 def test_work_folders_of_a_killed_write_are_cleared_by_the_next(tmp_path: Path) -> None:
     out = tmp_path / "site"
     write_site([OutputFile("index.html", b"home")], out)
-    (tmp_path / ".site.new-dead").mkdir()
-    (tmp_path / ".site.new-dead" / "index.html").write_bytes(b"half")
+    (tmp_path / ".site.new-0123dead").mkdir()
+    (tmp_path / ".site.new-0123dead" / "index.html").write_bytes(b"half")
+    (tmp_path / ".site.new-mine").mkdir()  # a name alike, not ours: kept
     write_site([OutputFile("index.html", b"home")], out)
-    assert leftovers(tmp_path) == []
+    assert leftovers(tmp_path) == [".site.new-mine"]
 
 
 def test_an_output_moved_aside_by_a_killed_write_is_put_back(tmp_path: Path) -> None:
     out = tmp_path / "site"
     write_site([OutputFile("index.html", b"home"), OutputFile("old.html", b"o")], out)
-    out.rename(tmp_path / ".site.old-dead")  # killed between the two renames of a swap
+    out.rename(tmp_path / ".site.old-0123dead")  # killed between the two renames of a swap
     report = write_site([OutputFile("index.html", b"home")], out)
     assert report.removed == ("old.html",) and report.unchanged == ("index.html",)
     assert leftovers(tmp_path) == []
