@@ -110,7 +110,9 @@ def clean_build(root: Path, out: Path) -> dict[str, bytes]:
     return {
         p.relative_to(out).as_posix(): p.read_bytes()
         for p in out.rglob("*")
-        if p.is_file() and p.relative_to(out).parts[0] != "pagefind"  # not in the preview
+        if p.is_file()
+        and p.relative_to(out).parts[0] != "pagefind"  # not in the preview
+        and p.name != MARKER
     }
 
 
