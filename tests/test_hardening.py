@@ -252,7 +252,7 @@ def test_navigation_names_the_first_issues_and_links_to_all_of_them(
     page = (root / "site/articles/alpha/index.html").read_text()
     nav = page[page.index("<nav") : page.index("</nav>")]
     assert nav.count("../../issues/") == 8
-    assert '<a href="../../index.html#issues-title">All 13 issues</a>' in nav
+    assert '<a href="../../index.html#issues-title">Issues (13)</a>' in nav
     front = (root / "site/index.html").read_text()
     assert all(f"Issue {n:02d}" in front for n in range(12))
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.cli import main
+from briefgen.write import MARKER
 
 from .conftest import Result
 from .test_mail_smtp import free_port
@@ -52,7 +53,11 @@ def rebuild_with_change(root: Path) -> None:
 
 def site_files(root: Path) -> dict[str, bytes]:
     site = root / "site"
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(site).as_posix(): p.read_bytes()
+        for p in site.rglob("*")
+        if p.is_file() and p.name != MARKER  # the output folder's mark is not published
+    }
 
 
 def changes(result: Result) -> list[str]:

@@ -10,6 +10,7 @@ from briefgen.cache import CacheFolder, Manifest
 from briefgen.errors import display_path
 from briefgen.project import Project
 from briefgen.publish.errors import PublishFailed
+from briefgen.write import MARKER
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +48,11 @@ def built_site(project: Project, site_dir: Path | None) -> BuiltSite:
             "(the content changed, the last build failed, or the site was edited); "
             "run `briefgen build` and publish again"
         )
-    files = [_site_file(root, path) for path in root.rglob("*") if path.is_file()]
+    files = [
+        _site_file(root, path)
+        for path in root.rglob("*")
+        if path.is_file() and path != root / MARKER  # the local folder's mark stays local
+    ]
     return BuiltSite(root, tuple(sorted(files, key=upload_order)))
 
 
