@@ -17,6 +17,7 @@ from pathlib import Path
 from briefgen.publish.config import GitTarget, redact
 from briefgen.publish.errors import PublishFailed
 from briefgen.publish.site import BuiltSite
+from briefgen.write import MARKER
 
 _IDENTITY = ("-c", "user.name=briefgen", "-c", "user.email=briefgen@localhost")
 
@@ -39,6 +40,7 @@ def publish_git(site: BuiltSite, target: GitTarget, message: str, *, dry_run: bo
             _git(repo, site.root, "fetch", "-q", "--depth=1", "--", target.remote, f"+{ref}:{ref}")
         _git(repo, site.root, "symbolic-ref", "HEAD", ref)
         _git(repo, site.root, "add", "-A", "--", ".")
+        _git(repo, site.root, "rm", "-q", "--cached", "--ignore-unmatch", "--", MARKER)
         # GitHub Pages would otherwise run Jekyll, which drops folders starting with '_'.
         blob = _git(repo, site.root, "hash-object", "-w", "--stdin", stdin="")
         _git(repo, site.root, "update-index", "--add", "--cacheinfo", f"100644,{blob},.nojekyll")
