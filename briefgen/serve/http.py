@@ -261,6 +261,7 @@ class Server(ThreadingHTTPServer):
     """Serves a Site on host:port (port 0: a free one), one thread per connection."""
 
     daemon_threads = True
+    block_on_close = False  # stopping does not wait for idle keep-alive connections
     request_queue_size = 64  # a browser opens several connections at once
     max_connections = 32
     """Open connections answered at once (a tab takes about 6, and one for reloads);
