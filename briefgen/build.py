@@ -242,6 +242,7 @@ def build(
             base_url=base_url,
             drafts=drafts,
             progress=progress,
+            strict=strict,
         )
 
 
@@ -257,6 +258,7 @@ def _build(
     base_url: str | None = None,
     drafts: bool = False,
     progress: Progress | None = None,
+    strict: bool = False,
 ) -> BuildReport:
     """Build the site (and the PDF) into out_dir, all or nothing.
 

@@ -22,7 +22,18 @@ LAYERS: list[tuple[str, ...]] = [
     ("briefgen", "errors", "urls", "sentences", "quotes", "builtins", "chromerules", "words"),
     ("pool",),
     # data, text and files
-    ("model", "yamlsrc", "write", "lock", "markdown", "clipping", "project", "cache", "store", "quotehint"),
+    (
+        "model",
+        "yamlsrc",
+        "write",
+        "lock",
+        "markdown",
+        "clipping",
+        "project",
+        "cache",
+        "store",
+        "quotehint",
+    ),
     # what the model implies: the one numbering of sources
     ("numbering",),
     # an edition's judgments as data
