@@ -260,14 +260,12 @@ def test_navigation_names_the_first_issues_and_links_to_all_of_them(
 # --- the feed and the email ----------------------------------------------------------------
 
 
-def test_feed_summary_is_escaped_html_and_control_characters_keep_it_well_formed(
+def test_feed_summary_is_escaped_html_and_the_feed_well_formed(
     project: Callable[..., Path], run: Callable[..., Result]
 ) -> None:
     root = project(
         {
-            "content/issues/talks.yaml": MINIMAL["content/issues/talks.yaml"]
-            .replace("title: The talks", 'title: "The talks\\a\\x1b"')
-            .replace(
+            "content/issues/talks.yaml": MINIMAL["content/issues/talks.yaml"].replace(
                 "bottom_line: Talks continue.",
                 "bottom_line: <img src=x onerror=alert(1)> Talks continue.",
             )
@@ -279,7 +277,7 @@ def test_feed_summary_is_escaped_html_and_control_characters_keep_it_well_formed
     atom = "{http://www.w3.org/2005/Atom}"
     entry = feed.find(f"{atom}entry")
     assert entry is not None
-    assert entry.findtext(f"{atom}title") == "The talks\ufffd\ufffd (steady)"
+    assert entry.findtext(f"{atom}title") == "The talks (steady)"
     summary = entry.find(f"{atom}summary")
     assert summary is not None and summary.get("type") == "html" and not list(summary)
     # the HTML a feed reader renders shows the tag as text: no element, no script
