@@ -243,6 +243,8 @@ def build(
             drafts=drafts,
             progress=progress,
             strict=strict,
+            record_edition=record_edition,
+            older_edition=older_edition,
         )
 
 
@@ -259,6 +261,8 @@ def _build(
     drafts: bool = False,
     progress: Progress | None = None,
     strict: bool = False,
+    record_edition: bool = False,
+    older_edition: bool = False,
 ) -> BuildReport:
     """Build the site (and the PDF) into out_dir, all or nothing.
 
