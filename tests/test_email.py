@@ -592,3 +592,24 @@ def test_template_error_points_at_the_template(
     assert result.code == 1
     assert result.err.startswith("p/templates/email.html:1:1: template error:")
     assert not (root / "site").exists()  # failed before building
+
+
+def test_project_after_the_recipients(built: Path, run: Callable[..., Result]) -> None:
+    """`--to A B PROJECT`: the natural order works; the folder is not read as an address."""
+    result = run(
+        "email", "--dry-run", "--to", "jane@example.com", "Bob <bob@example.net>", built,
+        "--smtp", f"127.0.0.1:{free_port()}",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert "To: jane@example.com, Bob <bob@example.net>" in lines
+    assert "Subject: Brief: My briefing, 15 January 2026" in lines  # the project's settings
+    assert lines[-1].startswith("would send to 2 recipients")
+
+
+def test_project_given_twice_shows_the_order(built: Path, run: Callable[..., Result]) -> None:
+    result = run("email", built, "--dry-run", "--to", "jane@example.com", built)
+    assert result.code == 2
+    assert f"'{built}' is a folder, not an address" in result.err
+    assert "briefgen email PROJECT --to ADDR [ADDR ...]" in result.err
+    assert "Traceback" not in result.err

@@ -157,6 +157,7 @@ def _seconds(text: str) -> float:
 def run(args: argparse.Namespace) -> int:
     from briefgen.mail import EmailFailed
 
+    _take_trailing_project(args)
     one_by_one = bool(args.lists or args.list_files)
     if one_by_one and (args.cc or args.bcc or args.eml is not None):
         args.parser.error(
@@ -173,6 +174,23 @@ def run(args: argparse.Namespace) -> int:
     except EmailFailed as failed:
         print(f"briefgen: {failed}", file=sys.stderr)
         return 1
+
+
+def _take_trailing_project(args: argparse.Namespace) -> None:
+    """Read `email --to A B PROJECT` as meant: --to takes every word after it, so a
+    project folder written after the addresses lands among them. It is the project when
+    it ends its list and no PROJECT came first; otherwise the right order is shown."""
+    for values in (args.to, args.cc, args.bcc):
+        folders = [v for v in values if "@" not in v and Path(v).is_dir()]
+        if not folders:
+            continue
+        if folders == values[-1:] and args.project == Path("."):
+            args.project = Path(values.pop())
+            continue
+        args.parser.error(
+            f"'{folders[0]}' is a folder, not an address; write the project before the "
+            "recipients: briefgen email PROJECT --to ADDR [ADDR ...]"
+        )
 
 
 def _run(args: argparse.Namespace) -> int:
