@@ -26,6 +26,7 @@ from briefgen.cache import tree_stamps
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
 from briefgen.model import LIKELIHOODS
 from briefgen.project import Project
+from briefgen.template_errors import LookupContext, Missing, message
 from briefgen.write import OutputFile
 
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".eml")
@@ -33,9 +34,22 @@ DEFAULT = "default"
 PRINT_DIR = "print"
 """A theme's print folder: print.css and any images or fonts it uses; never published."""
 PRINT_CSS = "print.css"
+FAVICONS = {
+    "favicon.svg": "image/svg+xml",
+    "favicon.png": "image/png",
+    "favicon.ico": "image/x-icon",
+}
+"""The static files a theme may give as its icon, by preference (its own beat the default's)."""
 
 Stamp = tuple[tuple[str, int, int], ...]
 """Path, mtime and size of each file (cache.tree_stamps, as a hashable tuple)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Favicon:
+    name: str
+    """Its path under the theme's static/ (so under assets/ in the site)."""
+    media_type: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +159,7 @@ def load_theme(project: Project, name: str, previous: Theme | None = None) -> Th
     if previous is not None and previous.stamp == stamp and previous.template_dirs == template_dirs:
         return previous
     env = make_environment(template_dirs)
+    env.globals["favicon"] = find_favicon(static_dirs)
     problems = check_templates(template_dirs, env)
     if problems:
         raise BuildFailed(problems)
@@ -162,6 +177,15 @@ def links_outside(path: Path, folder: Path) -> bool:
         return True
 
 
+def find_favicon(static_dirs: tuple[Path, ...]) -> Favicon | None:
+    """The icon the pages link to: the last static folder's favicon.svg, .png or .ico."""
+    for folder in reversed(static_dirs):
+        for name, media_type in FAVICONS.items():
+            if (folder / name).is_file():
+                return Favicon(name, media_type)
+    return None
+
+
 def _existing(*folders: Path) -> tuple[Path, ...]:
     return tuple(d for d in dict.fromkeys(folders) if d.is_dir())
 
@@ -175,11 +199,12 @@ def make_environment(template_dirs: tuple[Path, ...]) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
         autoescape=jinja2.select_autoescape(("html", "xml", "htm")),
-        undefined=jinja2.StrictUndefined,
+        undefined=Missing,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.context_class = LookupContext
     env.filters["md"] = markdown.render_markup
     env.filters["inline"] = markdown.render_inline
     env.filters["longdate"] = _long_date
@@ -238,13 +263,13 @@ def template_diagnostic(exc: Exception) -> Diagnostic:
     frames = [
         f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(TEMPLATE_SUFFIXES)
     ]
-    message = str(exc) if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
     if frames:
         frame = frames[-1]
         return Diagnostic(
-            SourcePos(Path(frame.filename), frame.lineno or 1, 1), f"template error: {message}"
+            SourcePos(Path(frame.filename), frame.lineno or 1, 1),
+            f"template error: {message(exc, frame.line)}",
         )
-    return Diagnostic(SourcePos(Path("templates")), f"template error: {message}")
+    return Diagnostic(SourcePos(Path("templates")), f"template error: {message(exc, None)}")
 
 
 @jinja2.pass_context

@@ -367,3 +367,45 @@ def test_each_bad_image_is_reported_once_and_quotes_are_still_checked(
     )
     assert len(errors) == 3, errors  # with the talks quote and the watch quote
     assert any(e.startswith(f'{WATCH}:5:9: quote "nowhere"') for e in errors), errors
+
+
+TEMPLATE_MISTAKES = {
+    "unknown attribute of a variable": (
+        "{{ site.nonexistent }}",
+        "template error: 'site' has no attribute 'nonexistent'; it has: articles,",
+    ),
+    "unknown attribute of a loop variable": (
+        "{% for i in briefing.issues %}{{ i.titel }}{% endfor %}",
+        "template error: 'i' has no attribute 'titel'; it has: bottom_line,",
+    ),
+    "unknown variable": (
+        "{{ isue.title }}",
+        "template error: 'isue' is not defined here; defined here: LIKELIHOODS, briefing,",
+    ),
+    "unknown key": (
+        "{{ site.articles['nope'] }}",
+        "template error: 'site.articles' has no key 'nope'; its keys: alpha",
+    ),
+    "attribute of a text": (
+        "{{ settings.title.size }}",
+        "template error: 'settings.title' is a text, which has no attribute 'size'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", TEMPLATE_MISTAKES, ids=list(TEMPLATE_MISTAKES))
+def test_template_error_speaks_the_templates_terms(
+    case: str, project: Callable[..., Path], run: Callable[..., Result], chdir_tmp: Path
+) -> None:
+    expression, expected = TEMPLATE_MISTAKES[case]
+    page = (
+        "{% extends 'base.html' %}\n{% block content %}\n<p>"
+        + expression
+        + "</p>\n{% endblock %}\n"
+    )
+    root = project({"templates/sources.html": page})
+    result = run("check", root)
+    assert result.code == 1
+    assert f"p/templates/sources.html:3:1: {expected}" in result.err, result.err
+    for internal in ("SiteIndex", "Briefing", "object", "Undefined", "jinja", "Traceback"):
+        assert internal not in result.err, result.err

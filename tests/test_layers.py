@@ -38,6 +38,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("numbering",),
     # an edition's judgments as data
     ("snapshot",),
+    ("template_errors",),
     # readers of one kind of thing, and the theme
     ("fields", "frontmatter", "images", "index", "check", "lint", "theme", "sections", "webpage"),
     ("changes",),
