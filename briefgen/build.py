@@ -194,7 +194,9 @@ def site_files(
     except BuildFailed as failed:
         diagnostics.extend(failed.diagnostics)
     try:
-        files.extend(media_files(prepared.briefing, cache.media if cache else None))
+        files.extend(
+            media_files(prepared.briefing, prepared.project.content, cache.media if cache else None)
+        )
     except BuildFailed as failed:
         diagnostics.extend(failed.diagnostics)
     if diagnostics:

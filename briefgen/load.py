@@ -17,7 +17,7 @@ from briefgen.clipping import clean_clipping
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
 from briefgen.fields import SLUG, Fields, slug_problem
 from briefgen.frontmatter import parse_front_matter
-from briefgen.images import SourceText, image_file_problem, local_images
+from briefgen.images import SourceText, image_file_problem, local_images, text_images
 from briefgen.model import (
     CONFIDENCES,
     LIKELIHOODS,
@@ -103,6 +103,7 @@ def load(
         issues=tuple(sorted(issues, key=lambda i: (i.order is None, i.order or 0, i.id))),
         watch=watch,
     )
+    text_images(briefing, project.content, diagnostics)  # checked as the articles' images are
     return Loaded(briefing, tuple(diagnostics), frozenset(broken_articles | broken_issues))
 
 

@@ -14,7 +14,7 @@ import hashlib
 import html as htmllib
 import logging
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -25,6 +25,7 @@ from briefgen import __version__, urls
 from briefgen.cache import tree_stamps
 from briefgen.changes import NO_EDITIONS, Editions
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
+from briefgen.images import markdown_fields
 from briefgen.index import SiteIndex, TimelineRow, merged_timeline, top_watch_items
 from briefgen.model import (
     Article,
@@ -315,29 +316,10 @@ def drop_foreign_images(
 
 def _locate(briefing: Briefing, needle: str) -> SourcePos | None:
     """The position of the first Markdown field of the briefing that contains needle."""
-    for text, pos in _markdown_fields(briefing):
+    for text, pos in markdown_fields(briefing):
         if needle in text:
             return pos
     return None
-
-
-def _markdown_fields(briefing: Briefing) -> Iterator[tuple[str, SourcePos]]:
-    settings = briefing.settings
-    if settings.summary:
-        yield settings.summary, settings.pos
-    for issue in briefing.issues:
-        yield issue.bottom_line, issue.pos
-        for point in issue.key_points:
-            yield point.text, point.pos
-        for position in issue.positions:
-            yield position.stance, position.pos
-        for entry in issue.timeline:
-            yield entry.event, entry.pos
-        for question in issue.questions:
-            yield question, issue.pos
-    for item in briefing.watch:
-        for text in (item.why or "", *item.escalation, *item.deescalation):
-            yield text, item.pos
 
 
 # --- building the print HTML ----------------------------------------------------------

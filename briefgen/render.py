@@ -21,6 +21,7 @@ from briefgen import urls, words
 from briefgen.cache import Memo
 from briefgen.changes import NO_EDITIONS, Editions
 from briefgen.errors import BuildFailed, Diagnostic
+from briefgen.images import point_at_media
 from briefgen.index import SiteIndex, merged_timeline, top_watch_items
 from briefgen.model import Article, Briefing
 from briefgen.pool import parallel_map
@@ -31,6 +32,7 @@ from briefgen.write import OutputFile
 
 RENDER_MODULES = (
     "render.py", "index.py", "quotes.py", "urls.py", "theme.py", "markdown.py", "changes.py",
+    "images.py",
 )  # fmt: skip
 """The code a page depends on besides its template: a page rendered by other code is stale."""
 
@@ -266,6 +268,8 @@ def _render_one(page: Page) -> bytes | Diagnostic:
         return template_diagnostic(exc)
     if page.path.endswith(".xml"):
         text = _NOT_XML.sub("\ufffd", text)  # no escape can carry these
+    if page.path.endswith(".html") and page.path != urls.NOT_FOUND:
+        text = point_at_media(text, page.path)  # images in summary, issue, checklist text
     return text.encode("utf-8")
 
 

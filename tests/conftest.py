@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import struct
@@ -104,6 +105,15 @@ def tiny_png(rgb: tuple[int, int, int] = (200, 30, 30)) -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
+
+
+def tiny_jpeg(rgb: tuple[int, int, int] = (30, 30, 200)) -> bytes:
+    """A valid 2x2 JPEG of one colour."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (2, 2), rgb).save(out, "JPEG")
+    return out.getvalue()
 
 
 def write_files(root: Path, files: dict[str, str | bytes]) -> Path:

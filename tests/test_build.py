@@ -18,7 +18,7 @@ import pytest
 from briefgen.build import BuildCache, build
 from briefgen.errors import BuildFailed
 from briefgen.write import OutputFile, check_outputs
-from tests.conftest import MINIMAL, REPO, Result, tiny_png, write_files
+from tests.conftest import MINIMAL, REPO, Result, tiny_jpeg, tiny_png, write_files
 
 
 def tree_state(root: Path) -> dict[str, tuple[str, int, int]]:
@@ -368,7 +368,7 @@ IMAGES = {
     "![same](./content/images/map.png) ![far](<content/images/far away.jpg>) "
     "![remote](https://example.com/c.png)\n",
     "content/images/map.png": tiny_png(),
-    "content/images/far away.jpg": b"\xff\xd8\xff\xe0 not really a JPEG",
+    "content/images/far away.jpg": tiny_jpeg(),
 }
 
 
