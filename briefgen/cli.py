@@ -12,11 +12,30 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from briefgen import __version__
-from briefgen.commands import build, check, diff, email, import_, init, pdf, publish, serve
+from briefgen.commands import (
+    HelpFormatter,
+    build,
+    check,
+    diff,
+    email,
+    import_,
+    init,
+    pdf,
+    publish,
+    serve,
+)
 from briefgen.commands.report import show_failure
 from briefgen.errors import BuildFailed
 
 COMMANDS: tuple[ModuleType, ...] = (build, pdf, check, diff, serve, publish, import_, email, init)
+LIBRARY_LOGGERS = ("weasyprint", "fontTools")
+"""Libraries whose info is chatter (a line per PDF page laid out): shown only with -vv."""
+MUTE_LOGGERS = ("markdown_it",)
+"""Libraries whose debug logs trace their own parsing rules: nothing for a user, ever."""
+VERBOSE_HELP = (
+    "show briefgen's progress; -vv also the libraries' debug logs, such as WeasyPrint's "
+    "(default: warnings and errors only)"
+)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -25,20 +44,41 @@ def make_parser() -> argparse.ArgumentParser:
         description="Turn a folder of clippings and YAML summaries into a briefing site and PDF.",
     )
     parser.add_argument("--version", action="version", version=f"briefgen {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help=VERBOSE_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in COMMANDS:
         command.add_parser(sub)
+    for command, subparser in zip(COMMANDS, sub.choices.values(), strict=True):
+        subparser.epilog = command.EXAMPLES
+        subparser.formatter_class = HelpFormatter
+        # Global options work after the command too: `briefgen build -v`.
+        subparser.add_argument(
+            "-v",
+            "--verbose",
+            action="count",
+            dest="verbose_after",
+            default=0,
+            help=VERBOSE_HELP,
+        )
     return parser
+
+
+def configure_logging(verbosity: int) -> None:
+    """0: warnings and errors; 1: briefgen's progress too; 2 or more: everything."""
+    levels = {0: logging.WARNING, 1: logging.INFO}
+    logging.basicConfig(
+        level=levels.get(verbosity, logging.DEBUG), format="%(levelname)s: %(message)s"
+    )
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING if verbosity < 2 else logging.NOTSET)
+    for name in MUTE_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s: %(message)s",
-    )
+    configure_logging(args.verbose + args.verbose_after)
     try:
         code: int = args.run(args)
     except BuildFailed as failed:

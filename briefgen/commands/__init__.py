@@ -7,6 +7,24 @@ import re
 from pathlib import Path
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's, but the examples that end a command's help keep their lines."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.startswith(EXAMPLES_HEADING):
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
+EXAMPLES_HEADING = "examples:"
+
+
+def examples(*pairs: tuple[str, str]) -> str:
+    """The end of a command's --help: real invocations, each with what it does."""
+    lines = [f"  {command}\n      {what}" for command, what in pairs]
+    return "\n".join([EXAMPLES_HEADING, *lines])
+
+
 def add_project_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "project",

@@ -7,9 +7,20 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from briefgen.commands import add_base_url_argument, add_drafts_argument, add_project_argument
+from briefgen.commands import (
+    add_base_url_argument,
+    add_drafts_argument,
+    add_project_argument,
+    examples,
+)
 from briefgen.commands.report import add_diagnostic_options, show_warnings
 from briefgen.errors import display_path
+
+EXAMPLES = examples(
+    ("briefgen build", "build ./site and ./site/briefing.pdf from the project here"),
+    ("briefgen build ~/briefings/china --no-pdf", "the pages only, without the PDF"),
+    ("briefgen build --out /tmp/preview --force", "into another folder, redoing everything"),
+)
 
 
 def add_parser(sub: Any) -> None:
@@ -18,11 +29,14 @@ def add_parser(sub: Any) -> None:
     )
     add_project_argument(parser)
     parser.add_argument("--out", type=Path, help="output folder (default: PROJECT/site)")
-    parser.add_argument("--no-pdf", action="store_true", help="skip the PDF briefing")
+    parser.add_argument(
+        "--no-pdf", action="store_true", help="skip the PDF briefing (default: make it)"
+    )
     parser.add_argument(
         "--force",
         action="store_true",
-        help="redo everything, the PDF layout included, even when nothing changed",
+        help="redo everything, the PDF layout included, even when nothing changed "
+        "(default: only what changed)",
     )
     add_base_url_argument(parser)
     add_drafts_argument(parser)

@@ -6,8 +6,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from briefgen.commands import add_drafts_argument, add_project_argument
+from briefgen.commands import add_drafts_argument, add_project_argument, examples
 from briefgen.commands.report import add_diagnostic_options, show_warnings
+
+EXAMPLES = examples(
+    ("briefgen check", "check the project in this folder"),
+    ("briefgen check ~/briefings/china", "check another project"),
+)
 
 
 def add_parser(sub: Any) -> None:

@@ -8,11 +8,20 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from briefgen.commands import examples
+
 if TYPE_CHECKING:
     from briefgen.changes import Change, Changes, Editions
     from briefgen.snapshot import Snapshot
 
 WIDTH = 88
+
+
+EXAMPLES = examples(
+    ("briefgen diff", "what changed since the last edition"),
+    ("briefgen diff 2026-01-15 2026-02-01", "between two recorded editions"),
+    ("briefgen diff --project ~/briefings/china", "for another project"),
+)
 
 
 def add_parser(sub: Any) -> None:
@@ -26,8 +35,20 @@ def add_parser(sub: Any) -> None:
             "as it is now, OLD to the edition before it."
         ),
     )
-    parser.add_argument("old", nargs="?", type=_date, metavar="OLD", help="the earlier edition")
-    parser.add_argument("new", nargs="?", type=_date, metavar="NEW", help="the later edition")
+    parser.add_argument(
+        "old",
+        nargs="?",
+        type=_date,
+        metavar="OLD",
+        help="the earlier edition (default: the one before NEW)",
+    )
+    parser.add_argument(
+        "new",
+        nargs="?",
+        type=_date,
+        metavar="NEW",
+        help="the later edition (default: the content now)",
+    )
     parser.add_argument(
         "--project",
         type=Path,

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from briefgen.commands import add_project_argument
+from briefgen.commands import add_project_argument, examples
 from briefgen.errors import display_path
 from briefgen.write import not_a_regular_file, replace_file
 
@@ -18,6 +18,15 @@ if TYPE_CHECKING:  # briefgen.mail pulls in the pipeline, Jinja and smtplib: run
     from email.message import EmailMessage
 
     from briefgen.mail import PasswordSource, Server
+
+EXAMPLES = examples(
+    ("briefgen email --to jane@example.org --dry-run", "show what would be sent, send nothing"),
+    (
+        "briefgen email ~/briefings/china --to jane@example.org --smtp mail.example.org --starttls",
+        "send through a mail server",
+    ),
+    ("briefgen email --eml draft.eml", "write the message for a mail client"),
+)
 
 PASSWORD_ENV = "BRIEFGEN_SMTP_PASSWORD"
 SEND_LOG = "send-log.tsv"
@@ -44,7 +53,7 @@ def add_parser(sub: Any) -> None:
             default=[],
             metavar="ADDR",
             help=f"{what} recipients: name@example.org or 'Name <name@example.org>'; "
-            "repeat or separate with commas",
+            "repeat or separate with commas (default: none)",
         )
     lists = parser.add_argument_group(
         "mailing lists (each recipient gets a message addressed to them alone)"
@@ -88,10 +97,12 @@ def add_parser(sub: Any) -> None:
         "--eml",
         metavar="FILE",
         help="write the message to FILE ('-' for standard output) for any mail client; "
-        "send nothing",
+        "send nothing (default: send)",
     )
     out.add_argument(
-        "--dry-run", action="store_true", help="show recipients, subject and size; send nothing"
+        "--dry-run",
+        action="store_true",
+        help="show recipients, subject and size; send nothing (default: send)",
     )
     smtp = parser.add_argument_group("SMTP server")
     smtp.add_argument(
@@ -108,15 +119,20 @@ def add_parser(sub: Any) -> None:
         dest="security",
         action="store_const",
         const="starttls",
-        help="upgrade the connection with STARTTLS",
+        help="upgrade the connection with STARTTLS (default: plain SMTP)",
     )
     security.add_argument(
-        "--ssl", dest="security", action="store_const", const="ssl", help="connect with TLS"
+        "--ssl",
+        dest="security",
+        action="store_const",
+        const="ssl",
+        help="connect with TLS (default: plain SMTP)",
     )
     smtp.add_argument(
         "--user",
         metavar="NAME",
-        help=f"log in as NAME; the password comes from ${PASSWORD_ENV} or a prompt",
+        help=f"log in as NAME; the password comes from ${PASSWORD_ENV} or a prompt "
+        "(default: do not log in)",
     )
     smtp.add_argument(
         "--cafile",

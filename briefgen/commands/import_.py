@@ -9,7 +9,20 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from briefgen.commands import examples
 from briefgen.errors import display_path
+
+EXAMPLES = examples(
+    ("briefgen import clip.txt", "clean clip.txt into content/articles/ of the project here"),
+    (
+        "briefgen import a.txt b.txt ~/briefings/china --issues trade",
+        "two clippings into another project, for issue 'trade'",
+    ),
+    (
+        "briefgen import - --source Reuters --published 2026-02-01 < clip.txt",
+        "from standard input, with what the text does not say",
+    ),
+)
 
 
 def add_parser(sub: Any) -> None:
@@ -29,12 +42,25 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("paths", nargs="+", metavar="FILE", help="clipping files, then PROJECT")
     parser.add_argument("--title", type=_title, help="the headline (default: found in the text)")
     parser.add_argument("--source", help="the outlet (default: from a 'Written by X for Y' line)")
-    parser.add_argument("--url", type=_url, help="where the original lives")
-    parser.add_argument("--published", type=_date, metavar="YYYY-MM-DD", help="publication date")
+    parser.add_argument("--url", type=_url, help="where the original lives (default: none)")
     parser.add_argument(
-        "--issues", type=_issue_ids, default=(), metavar="ID,ID", help="issue ids, comma-separated"
+        "--published",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="publication date (default: found in the text, else none)",
     )
-    parser.add_argument("--force", action="store_true", help="replace an article of the same id")
+    parser.add_argument(
+        "--issues",
+        type=_issue_ids,
+        default=(),
+        metavar="ID,ID",
+        help="issue ids, comma-separated (default: none)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an article of the same id (default: refuse to replace)",
+    )
     parser.set_defaults(run=run)
 
 

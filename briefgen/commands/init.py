@@ -6,7 +6,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from briefgen.commands import examples
 from briefgen.errors import display_path
+
+EXAMPLES = examples(
+    ("briefgen init my-briefing", "create the folder my-briefing with a working example"),
+    ("briefgen init .", "turn this empty folder into a project"),
+)
 
 
 def add_parser(sub: Any) -> None:

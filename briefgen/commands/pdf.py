@@ -7,13 +7,23 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from briefgen.commands import add_project_argument
+from briefgen.commands import add_project_argument, examples
 from briefgen.errors import display_path
+
+EXAMPLES = examples(
+    ("briefgen pdf", "make site/briefing.pdf of the project here"),
+    ("briefgen pdf ~/briefings/china -o ~/Desktop/china.pdf", "write it somewhere else"),
+    ("briefgen pdf -o - | lpr", "print it without keeping a file"),
+)
 
 
 def add_parser(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
-        "pdf", help="make the PDF briefing alone (default: PROJECT/<pdf.filename>)"
+        "pdf",
+        help="make the PDF briefing alone, into site/ as build does",
+        description="Make the PDF briefing alone, without the pages: into PROJECT/site/, "
+        "where `briefgen build` puts it, named by pdf.filename in briefing.yaml "
+        "(briefing.pdf unless set). Laid out again only when something it shows changed.",
     )
     add_project_argument(parser)
     parser.add_argument(
@@ -21,10 +31,12 @@ def add_parser(sub: Any) -> None:
         "--output",
         metavar="FILE",
         help="where to write the PDF; '-' for standard output "
-        "(default: the project folder, named by pdf.filename in briefing.yaml)",
+        "(default: PROJECT/site/<pdf.filename>, where build writes it)",
     )
     parser.add_argument(
-        "--force", action="store_true", help="lay out the PDF even when nothing changed"
+        "--force",
+        action="store_true",
+        help="lay out the PDF even when nothing changed (default: only when it did)",
     )
     parser.add_argument(
         "--brief",

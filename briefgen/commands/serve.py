@@ -11,7 +11,18 @@ import webbrowser
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from briefgen.commands import add_base_url_argument, add_drafts_argument, add_project_argument
+from briefgen.commands import (
+    add_base_url_argument,
+    add_drafts_argument,
+    add_project_argument,
+    examples,
+)
+
+EXAMPLES = examples(
+    ("briefgen serve", "preview the project here at http://127.0.0.1:8000/"),
+    ("briefgen serve ~/briefings/china --open", "and open it in a web browser"),
+    ("briefgen serve --port 0 --no-pdf", "on any free port, without the PDF"),
+)
 
 if TYPE_CHECKING:  # run() imports them: `briefgen --help` needs no watchdog or HTTP server
     from briefgen.serve import BuildDone, Notice
