@@ -459,9 +459,9 @@ def pdf_only(
     force: bool = False,
     pdf_format: str | None = None,
 ) -> PdfWritten:
-    """The PDF briefing alone, written to target (default: the project folder, named by
-    pdf.filename, or <name>-brief.pdf for a brief PDF the settings do not choose); laid
-    out again only when it is stale."""
+    """The PDF briefing alone, written to target (default: where `build` puts it,
+    PROJECT/site/<pdf.filename>, or site/<name>-brief.pdf for a brief PDF the settings
+    do not choose); laid out again only when it is stale."""
     start = time.perf_counter()
     warm_up = _import_in_background("weasyprint")  # half a second, while the content loads
     try:
@@ -489,7 +489,13 @@ def _pdf_only(
     prepared = prepare(project_dir)
     if target is None:
         name = default_pdf_name(prepared.briefing.settings.pdf, pdf_format)
-        target = prepared.project.root / name
+        target = prepared.project.root / "site" / name
+        try:
+            target.parent.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise BuildFailed(
+                [Diagnostic(SourcePos(target.parent), f"cannot create: {exc.strerror or exc}")]
+            ) from exc
     target = target.absolute()
     problem = not_a_regular_file(target)
     if problem is not None:  # checked before the layout, which takes seconds

@@ -540,7 +540,7 @@ def test_local_images_in_content_are_embedded(
         {
             "content/issues/talks.yaml": """\
                 title: The talks
-                bottom_line: "Talks continue. ![map](content/map.png) ![gone](content/gone.png)"
+                bottom_line: "Talks continue. ![map](content/map.png) ![far](https://x.org/a.png)"
                 """,
         }
     )
@@ -548,10 +548,11 @@ def test_local_images_in_content_are_embedded(
     with caplog.at_level(logging.WARNING):
         assert main(["pdf", os.fspath(root)]) == 0
     assert [r.getMessage().split(": ", 1)[1] for r in caplog.records] == [
-        "image content/gone.png left out of the PDF: no such file"
+        "image https://x.org/a.png left out of the PDF: "
+        "the PDF uses only the project's own files, never the network"
     ]
     listing = subprocess.run(
-        ["pdfimages", "-list", os.fspath(root / "briefing.pdf")],
+        ["pdfimages", "-list", os.fspath(root / "site" / "briefing.pdf")],
         check=True,
         capture_output=True,
         text=True,
@@ -563,14 +564,15 @@ def test_local_images_in_content_are_embedded(
 # --- the command, the build, failures -------------------------------------------------
 
 
-def test_pdf_command_writes_next_to_the_project_and_skips_unchanged(
+def test_pdf_command_writes_where_build_does_and_skips_unchanged(
     project: Callable[..., Path], run: Callable[..., Result]
 ) -> None:
     root = project()
     result = run("pdf", root)
     assert result.code == 0, result.err
-    assert "wrote" in result.out and "pages" in result.out
-    target = root / "briefing.pdf"
+    assert "site/briefing.pdf" in result.out and "pages" in result.out
+    target = root / "site" / "briefing.pdf"
+    assert not (root / "briefing.pdf").exists()
     assert target.read_bytes().startswith(b"%PDF-")
     mtime = target.stat().st_mtime_ns
     again = run("pdf", root)
