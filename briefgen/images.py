@@ -28,7 +28,14 @@ from briefgen.write import OutputFile
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif")
 """What the site publishes from content/. Not .svg: see _image_name."""
 
-IMAGE_FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "GIF": "GIF", "WEBP": "WebP", "AVIF": "AVIF"}
+IMAGE_FORMATS = {
+    "PNG": "PNG",
+    "JPEG": "JPEG",
+    "MPO": "JPEG",  # what Pillow calls many cameras' JPEGs
+    "GIF": "GIF",
+    "WEBP": "WebP",
+    "AVIF": "AVIF",
+}
 """Pillow's names of the formats browsers and WeasyPrint show, and how people write them."""
 _MAX_NAME = 255
 """Bytes in one file name: the limit of common file systems."""
@@ -261,7 +268,7 @@ def image_file_problem(image: ArticleImage) -> str | None:
         what = f"a {found} image" if found else "not an image"
         return (
             f"image '{shown}' is {what} by its content, whatever its name says; expected a "
-            f"{', '.join(IMAGE_FORMATS.values())} file"
+            f"{', '.join(dict.fromkeys(IMAGE_FORMATS.values()))} file"
         )
     return None
 
