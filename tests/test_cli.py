@@ -15,7 +15,7 @@ import pytest
 from briefgen.cli import make_parser
 from tests.conftest import REPO, Result
 
-COMMANDS = ("build", "pdf", "check", "serve", "import", "email", "init")
+COMMANDS = ("build", "pdf", "check", "serve", "publish", "import", "email", "init")
 
 
 def subparsers() -> dict[str, argparse.ArgumentParser]:

@@ -49,7 +49,7 @@ def add_base_url_argument(parser: argparse.ArgumentParser) -> None:
         type=base_url,
         metavar="URL",
         help="the address the site is served at, instead of base_url in briefing.yaml "
-        "(for example a staging copy)",
+        "(for example a staging copy; default: base_url in briefing.yaml)",
     )
 
 

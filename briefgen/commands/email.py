@@ -64,7 +64,7 @@ def add_parser(sub: Any) -> None:
         action="append",
         default=[],
         metavar="NAME",
-        help="a list named in mailing_lists of briefing.yaml; repeat for more",
+        help="a list named in mailing_lists of briefing.yaml; repeat for more (default: none)",
     )
     lists.add_argument(
         "--to-list",
@@ -73,7 +73,8 @@ def add_parser(sub: Any) -> None:
         default=[],
         type=Path,
         metavar="FILE",
-        help="a file of addresses, one a line ('#' starts a comment); repeat for more",
+        help="a file of addresses, one a line ('#' starts a comment); repeat for more "
+        "(default: none)",
     )
     lists.add_argument(
         "--log",

@@ -7,7 +7,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from briefgen.commands import add_project_argument
+from briefgen.commands import add_project_argument, examples
+
+EXAMPLES = examples(
+    ("briefgen publish", "to the target in publish: of briefing.yaml"),
+    (
+        "briefgen publish --git git@github.com:desk/briefing.git --dry-run",
+        "show what a push to its gh-pages branch would change",
+    ),
+    ("briefgen publish ~/briefings/china --rsync web@example.org:/srv/www", "copy it by SSH"),
+)
 
 
 def add_parser(sub: Any) -> None:
@@ -25,24 +34,40 @@ def add_parser(sub: Any) -> None:
     where = parser.add_argument_group("target (default: publish: in briefing.yaml)")
     kind = where.add_mutually_exclusive_group()
     kind.add_argument(
-        "--git", metavar="REMOTE", help="commit the site to a branch of this git remote and push"
+        "--git",
+        metavar="REMOTE",
+        help="commit the site to a branch of this git remote and push (default: none)",
     )
     kind.add_argument(
-        "--rsync", metavar="[USER@]HOST:PATH", help="copy the site with rsync over SSH"
+        "--rsync",
+        metavar="[USER@]HOST:PATH",
+        help="copy the site with rsync over SSH (default: none)",
     )
     kind.add_argument(
-        "--s3", metavar="s3://BUCKET[/PREFIX]", help="upload to S3-compatible storage"
+        "--s3",
+        metavar="s3://BUCKET[/PREFIX]",
+        help="upload to S3-compatible storage (default: none)",
     )
     where.add_argument(
         "--branch", metavar="NAME", help="with --git: the branch (default: gh-pages)"
     )
-    where.add_argument("--endpoint-url", metavar="URL", help="with --s3: a provider other than AWS")
-    where.add_argument("--region", metavar="NAME", help="with --s3: the bucket's region")
+    where.add_argument(
+        "--endpoint-url",
+        metavar="URL",
+        help="with --s3: a provider other than AWS (default: AWS, or the S3 configuration's)",
+    )
+    where.add_argument(
+        "--region",
+        metavar="NAME",
+        help="with --s3: the bucket's region (default: the S3 configuration's)",
+    )
     parser.add_argument(
         "--site", type=Path, metavar="DIR", help="the built site (default: PROJECT/site)"
     )
     parser.add_argument(
-        "--dry-run", action="store_true", help="list what would change; change nothing"
+        "--dry-run",
+        action="store_true",
+        help="list what would change; change nothing (default: publish)",
     )
     parser.set_defaults(run=run, parser=parser)
 
