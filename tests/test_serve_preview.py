@@ -347,6 +347,9 @@ def test_open_page_updates_by_itself(
         timeout=WAIT * 1000,
     )
     assert page.evaluate("window.sameDocument") is True  # the body was swapped in
+    # and the meta description, which here is the text's start, was updated in place
+    description = page.evaluate("document.querySelector('meta[name=description]').content")
+    assert "A sentence written during the test." in description
 
     # A stylesheet change (in a themes/ folder made after the start) reloads the page.
     write_files(root, {"themes/default/static/style.css": "body { color: rgb(1, 2, 3); }\n"})

@@ -173,7 +173,9 @@ def _file_response(path: str, data: bytes, script: bytes) -> Response:
 # Comparing on every (re)connect means a change between page load and connect is not
 # missed, and a restarted server (new tokens) reloads the page. The fetched page is
 # swapped in only when its <head> and <html> are unchanged and its body has no scripts
-# (they would not run); otherwise, and when the assets changed, the page reloads.
+# (they would not run); otherwise, and when the assets changed, the page reloads. The
+# meta description is not part of that comparison (it follows the text: an article's
+# may be its first lines) but is updated in place.
 # Hidden tabs let go of their stream: browsers open six connections per host at most.
 _RELOAD_SCRIPT = """<script data-briefgen-reload>/* briefgen serve: live reload */
 (() => {
@@ -183,12 +185,20 @@ _RELOAD_SCRIPT = """<script data-briefgen-reload>/* briefgen serve: live reload 
   let source = null;
   let queue = Promise.resolve();
   const reload = () => { if (source) source.close(); location.reload(); };
-  const shell = (doc) => doc.documentElement.cloneNode(false).outerHTML + doc.head.innerHTML;
+  const described = (doc) => doc.head.querySelector('meta[name="description"]');
+  const shell = (doc) => {
+    const head = doc.head.cloneNode(true);
+    head.querySelectorAll('meta[name="description"]').forEach((m) => m.remove());
+    return doc.documentElement.cloneNode(false).outerHTML + head.innerHTML;
+  };
   const update = async (next) => {
     const response = await fetch(location.href, { cache: "no-store" });
     const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
     fresh.querySelectorAll("script[data-briefgen-reload]").forEach((s) => s.remove());
     if (shell(fresh) !== shell(document) || fresh.body.querySelector("script")) return reload();
+    const [description, freshDescription] = [described(document), described(fresh)];
+    if (!description !== !freshDescription) return reload();
+    if (description) description.content = freshDescription.content;
     if (fresh.body.innerHTML !== document.body.innerHTML) document.body.replaceWith(fresh.body);
     page = next;
   };
