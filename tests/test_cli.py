@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -81,6 +82,8 @@ def test_verbose_shows_briefgens_progress_not_weasyprints_layout_log(
     root = project(CLIPPED)
 
     def build(*flags: str) -> str:
+        # From scratch each time: the cache would skip the parsing that logs removals.
+        shutil.rmtree(root / ".briefgen-cache", ignore_errors=True)
         done = subprocess.run(
             [sys.executable, "-m", "briefgen", "build", os.fspath(root), "--force", *flags],
             capture_output=True,
