@@ -147,6 +147,8 @@ def markdown_fields(briefing: Briefing) -> Iterator[tuple[str, SourcePos]]:
     settings = briefing.settings
     if settings.summary:
         yield settings.summary, settings.pos
+    for judgment in settings.key_judgments:
+        yield judgment.text, judgment.pos
     for issue in briefing.issues:
         yield issue.bottom_line, issue.pos
         for point in issue.key_points:

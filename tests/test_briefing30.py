@@ -285,8 +285,8 @@ def test_pdf_format_brief_in_settings_is_what_build_writes(
     root2 = project({"content/briefing.yaml": KEY_JUDGMENTS})
     result = run("pdf", root2, "--brief")
     assert result.code == 0, result.err
-    assert (root2 / "briefing-brief.pdf").is_file()
-    assert not (root2 / "briefing.pdf").exists()
+    assert (root2 / "site" / "briefing-brief.pdf").is_file()  # where build writes PDFs
+    assert not (root2 / "site" / "briefing.pdf").exists()
 
 
 # --- the example, as a reader sees it ------------------------------------------------------
