@@ -283,10 +283,12 @@ def test_pdf_format_brief_in_settings_is_what_build_writes(
     assert "BRIEF" in text and "Contents" not in text
     # briefgen pdf --brief with a full default writes beside it, not over it
     root2 = project({"content/briefing.yaml": KEY_JUDGMENTS})
+    full = root2 / "site" / "briefing.pdf"
+    before = full.read_bytes() if full.exists() else None
     result = run("pdf", root2, "--brief")
     assert result.code == 0, result.err
     assert (root2 / "site" / "briefing-brief.pdf").is_file()  # where build writes PDFs
-    assert not (root2 / "site" / "briefing.pdf").exists()
+    assert (full.read_bytes() if full.exists() else None) == before
 
 
 # --- the example, as a reader sees it ------------------------------------------------------

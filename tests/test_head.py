@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import Result, tiny_png
+import yaml
+
+from tests.conftest import REPO, Result, tiny_png
 from tests.test_build import TagCollector
 
 
@@ -38,8 +40,11 @@ def test_every_page_has_a_description_and_the_themes_icon(example_site: Path) ->
             assert target == (example_site / "assets" / "favicon.svg").resolve()
     assert (example_site / "assets" / "favicon.svg").read_text().startswith("<svg")
     # the front page says the overall bottom line, an issue page its own
-    assert descriptions["index.html"].startswith("Trump's calls with Xi")
-    assert descriptions["issues/taiwan/index.html"].startswith("Two rounds of leader-level contact")
+    content = REPO / "content"
+    summary = yaml.safe_load((content / "briefing.yaml").read_text(encoding="utf-8"))["summary"]
+    taiwan = yaml.safe_load((content / "issues" / "taiwan.yaml").read_text(encoding="utf-8"))
+    assert descriptions["index.html"][:40] == " ".join(summary.split())[:40]
+    assert descriptions["issues/taiwan/index.html"][:40] == taiwan["bottom_line"][:40]
     assert descriptions["issues/taiwan/index.html"] != descriptions["index.html"]
 
 
