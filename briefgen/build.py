@@ -494,7 +494,11 @@ def _pdf_only(
             target.parent.mkdir(exist_ok=True)
         except OSError as exc:
             raise BuildFailed(
-                [Diagnostic(SourcePos(target.parent), f"cannot create: {exc.strerror or exc}")]
+                [
+                    Diagnostic(
+                        SourcePos(target.parent), f"cannot write the PDF: {exc.strerror or exc}"
+                    )
+                ]
             ) from exc
     target = target.absolute()
     problem = not_a_regular_file(target)

@@ -14,13 +14,14 @@ def add_diagnostic_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--strict",
         action="store_true",
-        help="treat warnings (uncited claims, stale dates, ...) as errors",
+        help="treat warnings (uncited claims, stale dates, ...) as errors (default: off)",
     )
     parser.add_argument(
         "--format",
         choices=("text", "json"),
         default="text",
-        help="text: path:line:col: message lines; json: one JSON document on standard output",
+        help="text: path:line:col: message lines; json: one JSON document on standard output "
+        "(default: %(default)s)",
     )
 
 
