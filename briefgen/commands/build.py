@@ -44,7 +44,8 @@ def add_parser(sub: Any) -> None:
     parser.add_argument(
         "--older-edition",
         action="store_true",
-        help="build and record an edition dated before the latest one in content/editions/",
+        help="build and record an edition dated before the latest one in content/editions/ "
+        "(default: refuse to)",
     )
     parser.set_defaults(run=run)
 
