@@ -14,6 +14,7 @@ build replace a folder that holds it, and no other folder with files in it.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import os
@@ -152,6 +153,7 @@ def _write_site(files: list[OutputFile], out_dir: Path, kept: frozenset[str]) ->
     try:
         _fill(staging, out_dir, [*files, OutputFile(MARKER, MARKER_TEXT)], same | {MARKER})
         _carry(staging, out_dir, carried)
+        _keep_folder_access(staging, out_dir)
         if not out_dir.is_dir():
             os.rename(staging, out_dir)
             return WriteReport(written, unchanged, removed)
@@ -163,6 +165,19 @@ def _write_site(files: list[OutputFile], out_dir: Path, kept: frozenset[str]) ->
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # the old tree, or a failed new one
     return WriteReport(written, unchanged, removed)
+
+
+def _keep_folder_access(staging: Path, out_dir: Path) -> None:
+    """Give the new tree the old folder's mode, owner and group: the swap replaces the
+    folder itself, and a web root the user restricted (750, a web server's group, the
+    setgid bit) must stay as they set it."""
+    try:
+        old = os.stat(out_dir, follow_symlinks=False)
+    except FileNotFoundError:
+        return
+    with contextlib.suppress(PermissionError):  # a user may not give a folder away
+        os.chown(staging, old.st_uid, old.st_gid)
+    os.chmod(staging, stat.S_IMODE(old.st_mode))
 
 
 def recover(out_dir: Path) -> None:

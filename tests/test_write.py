@@ -210,6 +210,19 @@ def test_output_folder_and_files_follow_the_umask(tmp_path: Path) -> None:
     assert stat.S_IMODE((tmp_path / "s" / "index.html").stat().st_mode) == 0o644
 
 
+def test_a_rebuild_keeps_the_mode_and_group_the_user_gave_the_output_folder(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "site"
+    write_site([OutputFile("index.html", b"home")], out)
+    os.chmod(out, 0o2750)
+    os.chown(out, -1, 1)  # a web server's group, say (gid 1 exists on Debian: daemon)
+    write_site([OutputFile("index.html", b"home, edited")], out)
+    assert (out / "index.html").read_bytes() == b"home, edited"
+    assert stat.S_IMODE(out.stat().st_mode) == 0o2750
+    assert out.stat().st_gid == 1
+
+
 def test_every_output_carries_the_marker(tmp_path: Path) -> None:
     write_site([OutputFile("index.html", b"home")], tmp_path / "site")
     assert (tmp_path / "site" / MARKER).read_text().startswith("This folder is written by briefgen")
