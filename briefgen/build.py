@@ -606,9 +606,10 @@ def _out_dir_problem(project: Project, real: Path) -> str | None:
         return "is a file; expected a folder"
     if real.is_dir() and not _may_fill(project, real):
         return (
-            f"holds files briefgen did not write (it has no {MARKER}); expected a new or "
-            "empty folder, "
-            "or one this project was built into before"
+            f"holds files but no {MARKER} marker, so they may not be briefgen's; expected "
+            "a new or empty folder, or one this project was built into before (for the "
+            f"output of an older briefgen, delete the folder or create an empty {MARKER} "
+            "in it)"
         )
     return None
 

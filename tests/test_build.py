@@ -280,15 +280,17 @@ ALWAYS_BUILT = ("index.html", "404.html", "feed.xml", "sitemap.xml")
         ("p/README.txt", "p/README.txt:1:1: output folder is a file; expected a folder"),
         (
             "p/notes",
-            "p/notes:1:1: output folder holds files briefgen did not write (it has no "
-            ".briefgen-output); expected a new or empty folder, or one this project was built "
-            "into before",
+            "p/notes:1:1: output folder holds files but no .briefgen-output marker, so they "
+            "may not be briefgen's; expected a new or empty folder, or one this project was "
+            "built into before (for the output of an older briefgen, delete the folder or "
+            "create an empty .briefgen-output in it)",
         ),
         (
             "p/other-site",
-            "p/other-site:1:1: output folder holds files briefgen did not write (it has no "
-            ".briefgen-output); expected a new or empty folder, or one this project was built "
-            "into before",
+            "p/other-site:1:1: output folder holds files but no .briefgen-output marker, so they "
+            "may not be briefgen's; expected a new or empty folder, or one this project was "
+            "built into before (for the output of an older briefgen, delete the folder or "
+            "create an empty .briefgen-output in it)",
         ),
         (
             "p/linked-site",
@@ -345,7 +347,7 @@ def test_out_may_be_a_new_or_empty_folder_or_an_earlier_output(
     third = write_files(tmp_path / "third", MINIMAL)
     result = run("build", third, "--no-pdf", "--out", tmp_path / "new")
     assert result.code == 1
-    assert "output folder holds files briefgen did not write" in result.err
+    assert "output folder holds files but no .briefgen-output marker" in result.err
 
 
 def test_incremental_build_equals_clean_build(project: Callable[..., Path], tmp_path: Path) -> None:
