@@ -45,3 +45,14 @@ def test_sender_placeholder_works_once_uncommented(
     result = run("email", root, "--to", "reader@example.org", "--dry-run")
     assert result.code == 0, result.err
     assert "From: Analysis desk <desk@example.org>" in result.out
+
+
+def test_init_says_that_the_samples_recorded_edition_is_to_be_deleted_with_the_sample(
+    tmp_path: Path, run: Callable[..., Result]
+) -> None:
+    root = tmp_path / "project"
+    created = run("init", root)
+    assert "delete that folder when you replace the sample" in created.out
+    assert run("build", root, "--no-pdf").code == 0
+    assert [p.name for p in (root / "content" / "editions").iterdir()] == ["2026-01-15.yaml"]
+    assert "content/editions/" in (root / "content" / "briefing.yaml").read_text(encoding="utf-8")

@@ -44,8 +44,8 @@ def add_parser(sub: Any) -> None:
     parser.add_argument(
         "--older-edition",
         action="store_true",
-        help="build and record an edition dated before the latest one in content/editions/ "
-        "(default: refuse to)",
+        help="build and record an edition dated before the latest one in content/editions/, "
+        "replacing that date's record if there is one (default: refuse to)",
     )
     parser.set_defaults(run=run)
 

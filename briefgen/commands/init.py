@@ -31,4 +31,8 @@ def run(args: argparse.Namespace) -> int:
     where = display_path(target.absolute())
     print(f"created a briefing project in {where}")
     print(f"next: briefgen build {where}   (or: briefgen serve {where})")
+    print(
+        "a build records the sample's edition in content/editions/: delete that folder "
+        "when you replace the sample with your own briefing"
+    )
     return 0
