@@ -203,6 +203,9 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
+_YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
 def explain_syntax_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
     """(line, column, message) for a YAML syntax error, in the words of a user who
     writes YAML by hand rather than PyYAML's parser states."""
@@ -211,7 +214,8 @@ def explain_syntax_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     ctx = exc.context_mark
     ctx_line = ctx.line + 1 if ctx else line
-    lines = text.split("\n")
+    # The marks count lines as YAML does, which also breaks at \r, NEL, LS and PS.
+    lines = _YAML_LINE_BREAK.split(text)
     here = lines[line - 1] if 0 < line <= len(lines) else ""
     if "tab" in problem or (problem.startswith("found character") and here[col - 1 : col] == "\t"):
         return line, col, "a tab character; YAML indents with spaces only, replace it with spaces"

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from briefgen.check import check
@@ -60,6 +60,8 @@ markdown_text = st.lists(st.sampled_from(MARKDOWN_PIECES) | st.text(max_size=5),
 
 @FUZZ
 @given(yaml_text)
+@example("title: \x850")  # YAML breaks lines at NEL and LS too
+@example("<<: \u2028title")
 def test_yaml_gives_a_value_or_diagnostics(text: str) -> None:
     diagnostics: list[Diagnostic] = []
     parse_yaml(text, Path("x.yaml"), diagnostics)
