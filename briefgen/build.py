@@ -229,43 +229,6 @@ def build(
     record_edition: bool = False,
     older_edition: bool = False,
 ) -> BuildReport:
-    """_build(), while holding the project's lock (one run at a time)."""
-    project = prepared.project if prepared else find_project(project_dir)
-    _check_out_dir(project, (out_dir or project.root / "site").absolute())  # before any write
-    with project_lock(project.cache_dir):
-        return _build(
-            project_dir,
-            out_dir,
-            with_pdf=with_pdf,
-            cache=cache,
-            use_manifest=use_manifest,
-            force=force,
-            prepared=prepared,
-            base_url=base_url,
-            drafts=drafts,
-            progress=progress,
-            strict=strict,
-            record_edition=record_edition,
-            older_edition=older_edition,
-        )
-
-
-def _build(
-    project_dir: Path,
-    out_dir: Path | None = None,
-    *,
-    with_pdf: bool = True,
-    cache: BuildCache | None = None,
-    use_manifest: bool = False,
-    force: bool = False,
-    prepared: Prepared | None = None,
-    base_url: str | None = None,
-    drafts: bool = False,
-    progress: Progress | None = None,
-    strict: bool = False,
-    record_edition: bool = False,
-    older_edition: bool = False,
-) -> BuildReport:
     """Build the site (and the PDF) into out_dir, all or nothing.
 
     use_manifest lets a one-off build skip all work when no input changed since the
@@ -276,89 +239,93 @@ def _build(
     progress is told each stage as it starts and how far the long ones are.
     record_edition writes this edition's snapshot into content/editions/ once the site
     is written; it refuses an edition older than the latest recorded unless older_edition.
+    One run at a time: the build works while holding the project's lock.
     """
-    tell = progress or _silent
-    timings: dict[str, float] = {}
-    start = time.perf_counter()
     project = prepared.project if prepared else find_project(project_dir)
     out = (out_dir or project.root / "site").absolute()
-    _check_out_dir(project, out)
-    folder = CacheFolder(project.cache_dir)
-    kind = "site+pdf" if with_pdf else "site"
-    if base_url is not None:  # a build for another address is another output
-        kind += "+url-" + hashlib.sha256(base_url.encode()).hexdigest()[:12]
-    if drafts:
-        kind += "+drafts"
-    if strict:  # a lenient build's record must not let a strict one skip its checks
-        kind += "+strict"
-    manifest = Manifest(folder, project.input_paths(), out, kind) if use_manifest else None
-    if manifest is not None and not force and manifest.is_current():
-        timings["total"] = time.perf_counter() - start
-        return BuildReport(out, 0, (), (), (), "up to date", timings, up_to_date=True)
+    _check_out_dir(project, out)  # before any write, and before waiting for the lock
+    with project_lock(project.cache_dir):
+        tell = progress or _silent
+        timings: dict[str, float] = {}
+        start = time.perf_counter()
+        folder = CacheFolder(project.cache_dir)
+        kind = "site+pdf" if with_pdf else "site"
+        if base_url is not None:  # a build for another address is another output
+            kind += "+url-" + hashlib.sha256(base_url.encode()).hexdigest()[:12]
+        if drafts:
+            kind += "+drafts"
+        if strict:  # a lenient build's record must not let a strict one skip its checks
+            kind += "+strict"
+        manifest = Manifest(folder, project.input_paths(), out, kind) if use_manifest else None
+        if manifest is not None and not force and manifest.is_current():
+            timings["total"] = time.perf_counter() - start
+            return BuildReport(out, 0, (), (), (), "up to date", timings, up_to_date=True)
 
-    if prepared is None:
-        prepared = prepare(project.root, cache, base_url, drafts, tell, strict=strict)
-    if record_edition:
-        from briefgen.editions import check_order
+        if prepared is None:
+            prepared = prepare(project.root, cache, base_url, drafts, tell, strict=strict)
+        if record_edition:
+            from briefgen.editions import check_order
 
-        check_order(prepared.editions, prepared.briefing, older_edition)
-    timings["load+check"] = time.perf_counter() - start
+            check_order(prepared.editions, prepared.briefing, older_edition)
+        timings["load+check"] = time.perf_counter() - start
 
-    mark = time.perf_counter()
-    settings = prepared.briefing.settings
-    records = PageRecords(folder, out)
-    if force or not out.is_dir():
-        records.saved.clear()
-    site = site_files(prepared, settings.pdf.filename if with_pdf else None, cache, records, tell)
-    files = site.files
-    pages = sum(1 for f in files if f.path.endswith(".html")) + len(site.kept)
-    timings["render"] = time.perf_counter() - mark
-
-    pdf_state = "skipped"
-    pdf: _Pdf | None = None
-    stamps = PdfStamps(folder)
-    if with_pdf:
-        tell("pdf", 0, 0)
         mark = time.perf_counter()
-        pdf = _fresh_or_laid_out(prepared, stamps, out / settings.pdf.filename, force)
-        pdf_state = "built" if pdf.laid_out else "reused"
-        files.append(OutputFile(settings.pdf.filename, pdf.data))
-        timings["pdf"] = time.perf_counter() - mark
+        settings = prepared.briefing.settings
+        records = PageRecords(folder, out)
+        if force or not out.is_dir():
+            records.saved.clear()
+        site = site_files(
+            prepared, settings.pdf.filename if with_pdf else None, cache, records, tell
+        )
+        files = site.files
+        pages = sum(1 for f in files if f.path.endswith(".html")) + len(site.kept)
+        timings["render"] = time.perf_counter() - mark
 
-    tell("search", 0, 0)
-    mark = time.perf_counter()
-    kept = [*site.kept, *_search_files(files, site, records, out, project.root)]
-    timings["search"] = time.perf_counter() - mark
+        pdf_state = "skipped"
+        pdf: _Pdf | None = None
+        stamps = PdfStamps(folder)
+        if with_pdf:
+            tell("pdf", 0, 0)
+            mark = time.perf_counter()
+            pdf = _fresh_or_laid_out(prepared, stamps, out / settings.pdf.filename, force)
+            pdf_state = "built" if pdf.laid_out else "reused"
+            files.append(OutputFile(settings.pdf.filename, pdf.data))
+            timings["pdf"] = time.perf_counter() - mark
 
-    tell("write", 0, 0)
-    mark = time.perf_counter()
-    records.forget()
-    report = write_site(files, out, kept)
-    records.record(site.keys)
-    timings["write"] = time.perf_counter() - mark
-    timings["total"] = time.perf_counter() - start
-    if pdf is not None and pdf.laid_out:
-        stamps.record(out / settings.pdf.filename, pdf.key, pdf.data, pdf.pages)
-    folder.write_text(out, "out", os.fspath(out))
-    recorded = None
-    if record_edition:
-        from briefgen.editions import record
+        tell("search", 0, 0)
+        mark = time.perf_counter()
+        kept = [*site.kept, *_search_files(files, site, records, out, project.root)]
+        timings["search"] = time.perf_counter() - mark
 
-        recorded = record(project, prepared.editions)
-    if manifest is not None:
-        if recorded is not None:
-            manifest.restamp(recorded)  # our own write is no change for the next build
-        manifest.save()
-    return BuildReport(
-        out,
-        pages,
-        report.written,
-        report.unchanged,
-        report.removed,
-        pdf_state,
-        timings,
-        warnings=prepared.warnings,
-    )
+        tell("write", 0, 0)
+        mark = time.perf_counter()
+        records.forget()
+        report = write_site(files, out, kept)
+        records.record(site.keys)
+        timings["write"] = time.perf_counter() - mark
+        timings["total"] = time.perf_counter() - start
+        if pdf is not None and pdf.laid_out:
+            stamps.record(out / settings.pdf.filename, pdf.key, pdf.data, pdf.pages)
+        folder.write_text(out, "out", os.fspath(out))
+        recorded = None
+        if record_edition:
+            from briefgen.editions import record
+
+            recorded = record(project, prepared.editions)
+        if manifest is not None:
+            if recorded is not None:
+                manifest.restamp(recorded)  # our own write is no change for the next build
+            manifest.save()
+        return BuildReport(
+            out,
+            pages,
+            report.written,
+            report.unchanged,
+            report.removed,
+            pdf_state,
+            timings,
+            warnings=prepared.warnings,
+        )
 
 
 def _search_files(
