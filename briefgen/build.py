@@ -86,6 +86,9 @@ class BuildReport:
     pdf: str
     """'built', 'reused', 'skipped', or 'up to date'."""
     timings: dict[str, float]
+    search: str = "none"
+    """The search index: 'built', 'kept' (it still matches every page it indexes), or
+    'none' (not asked for, and no index that matches the pages)."""
     up_to_date: bool = False
     warnings: tuple[Diagnostic, ...] = ()
 
@@ -228,6 +231,7 @@ def build(
     strict: bool = False,
     record_edition: bool = False,
     older_edition: bool = False,
+    search: bool = False,
 ) -> BuildReport:
     """Build the site (and the PDF) into out_dir, all or nothing.
 
@@ -239,6 +243,8 @@ def build(
     progress is told each stage as it starts and how far the long ones are.
     record_edition writes this edition's snapshot into content/editions/ once the site
     is written; it refuses an edition older than the latest recorded unless older_edition.
+    search makes the search index when the pages changed; without it an index already in
+    out is kept while it matches every page it indexes, and removed once it does not.
     One run at a time: the build works while holding the project's lock.
     """
     project = prepared.project if prepared else find_project(project_dir)
@@ -256,7 +262,14 @@ def build(
             kind += "+drafts"
         if strict:  # a lenient build's record must not let a strict one skip its checks
             kind += "+strict"
-        manifest = Manifest(folder, project.input_paths(), out, kind) if use_manifest else None
+        if search:
+            kind += "+search"
+        options = BuildOptions(with_pdf, base_url, drafts, strict)
+        manifest = (
+            Manifest(folder, project.input_paths(), out, kind, options.as_json())
+            if use_manifest
+            else None
+        )
         if manifest is not None and not force and manifest.is_current():
             timings["total"] = time.perf_counter() - start
             return BuildReport(out, 0, (), (), (), "up to date", timings, up_to_date=True)
@@ -292,9 +305,11 @@ def build(
             files.append(OutputFile(settings.pdf.filename, pdf.data))
             timings["pdf"] = time.perf_counter() - mark
 
-        tell("search", 0, 0)
         mark = time.perf_counter()
-        kept = [*site.kept, *_search_files(files, site, records, out, project.root)]
+        if search:
+            tell("search", 0, 0)
+        index = _search_index(files, site, records, out, project.root, search)
+        kept = [*site.kept, *index.kept]
         timings["search"] = time.perf_counter() - mark
 
         tell("write", 0, 0)
@@ -324,15 +339,64 @@ def build(
             report.removed,
             pdf_state,
             timings,
+            index.state,
             warnings=prepared.warnings,
         )
 
 
-def _search_files(
-    files: list[OutputFile], site: SiteOutput, records: PageRecords, out: Path, root: Path
-) -> list[str]:
-    """Add the search index to files, or keep the one in out when every page it indexes
-    is as it was (the paths kept); the index then goes out with its pages."""
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    """What a build was asked for besides its project and folder: recorded with its
+    manifest, so that `briefgen publish` can add the search index to the very site the
+    user built."""
+
+    with_pdf: bool = True
+    base_url: str | None = None
+    drafts: bool = False
+    strict: bool = False
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "with_pdf": self.with_pdf,
+            "base_url": self.base_url,
+            "drafts": self.drafts,
+            "strict": self.strict,
+        }
+
+    @classmethod
+    def from_json(cls, saved: object) -> BuildOptions | None:
+        """The options recorded by as_json(), or None when saved is not such a record."""
+        if not isinstance(saved, dict):
+            return None
+        with_pdf, base_url = saved.get("with_pdf"), saved.get("base_url")
+        drafts, strict = saved.get("drafts"), saved.get("strict")
+        flags = (with_pdf, drafts, strict)
+        if not all(isinstance(f, bool) for f in flags):
+            return None
+        if base_url is not None and not isinstance(base_url, str):
+            return None
+        return cls(bool(with_pdf), base_url, bool(drafts), bool(strict))
+
+
+@dataclass(frozen=True, slots=True)
+class _SearchIndex:
+    state: str
+    """As BuildReport.search."""
+    kept: list[str]
+    """The index's files in out that stay as they are."""
+
+
+def _search_index(
+    files: list[OutputFile],
+    site: SiteOutput,
+    records: PageRecords,
+    out: Path,
+    root: Path,
+    wanted: bool,
+) -> _SearchIndex:
+    """Keep the index in out when every page it indexes is as it was; else make a new
+    one into files when wanted, or leave none (a stale index would find pages that no
+    longer say what it found)."""
     from briefgen.search import BUNDLE, search_files
 
     pages = sorted((p, d) for p, d in site.keys.items() if p.endswith(".html"))
@@ -340,12 +404,14 @@ def _search_files(
     bundle = [p for p in records.saved if p.startswith(f"{BUNDLE}/")]
     if bundle and all(records.on_disk(p, digest) for p in bundle):
         site.keys.update(dict.fromkeys(bundle, digest))
-        return bundle
+        return _SearchIndex("kept", bundle)
+    if not wanted:
+        return _SearchIndex("none", [])
     on_disk = [OutputFile(p, (out / p).read_bytes()) for p in site.kept]
     index = search_files([*files, *on_disk], root)
     files.extend(index)
     site.keys.update({f.path: digest for f in index})
-    return []
+    return _SearchIndex("built", [])
 
 
 @dataclass(frozen=True, slots=True)

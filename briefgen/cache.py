@@ -104,11 +104,20 @@ class Manifest:
     build runs then differs from what is recorded, and the next build sees it.
     """
 
-    def __init__(self, cache: CacheFolder, inputs: tuple[Path, ...], out: Path, kind: str) -> None:
+    def __init__(
+        self,
+        cache: CacheFolder,
+        inputs: tuple[Path, ...],
+        out: Path,
+        kind: str,
+        options: dict[str, object] | None = None,
+    ) -> None:
         self.cache = cache
         self.inputs = inputs
         self.out = out
         self.kind = kind
+        self.options = options
+        """What the build was asked for (build.BuildOptions), recorded with the stamps."""
         self.purpose = f"manifest-{kind}.json"
         self.input_stamps = tree_stamps(inputs)
 
@@ -119,16 +128,24 @@ class Manifest:
             "outputs": tree_stamps([self.out]),
         }
 
+    def saved_options(self) -> object:
+        """The options recorded with the last save, as read back (unchecked)."""
+        saved = self.cache.read_json(self.out, self.purpose)
+        return saved.get("options") if isinstance(saved, dict) else None
+
     def restamp(self, path: Path) -> None:
         """Take the stamp of an input the build itself wrote (the edition's snapshot)."""
         self.input_stamps[str(path)] = list(file_stamp(path))
 
     def is_current(self) -> bool:
         saved = self.cache.read_json(self.out, self.purpose)
-        return saved is not None and saved == self._stamps()
+        if not isinstance(saved, dict):
+            return False
+        saved.pop("options", None)  # the kind in the file's name already tells them apart
+        return bool(saved == self._stamps())
 
     def save(self) -> None:
-        self.cache.write_json(self.out, self.purpose, self._stamps())
+        self.cache.write_json(self.out, self.purpose, {**self._stamps(), "options": self.options})
 
 
 @dataclass(frozen=True, slots=True)

@@ -153,9 +153,11 @@ def chdir_tmp(tmp_path: Path) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The repository's example briefing, built once (pages only) into a temp folder."""
+    """The repository's example briefing, built once (pages and search index, no PDF) into
+    a temp folder."""
     out = tmp_path_factory.mktemp("example") / "site"
-    assert main(["build", os.fspath(REPO), "--out", os.fspath(out), "--no-pdf", "--force"]) == 0
+    build = ["build", os.fspath(REPO), "--out", os.fspath(out), "--no-pdf", "--force", "--search"]
+    assert main(build) == 0
     return out
 
 

@@ -44,7 +44,7 @@ def test_drafts_stay_out_unless_asked_for(
     project: Callable[..., Path], run: Callable[..., Result]
 ) -> None:
     root = project(DRAFTS)
-    result = run("build", root, "--no-pdf")
+    result = run("build", root, "--no-pdf", "--search")
     assert result.code == 0, result.err
     site = root / "site"
     assert not (site / "articles" / "beta").exists()

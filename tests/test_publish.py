@@ -197,6 +197,39 @@ def test_git_branch_in_a_bare_repository(
     assert len(git(remote, "log", "--format=%s", "gh-pages").splitlines()) == 2
 
 
+def test_publish_makes_the_search_index_that_a_plain_build_leaves_out(
+    built: Path, tmp_path: Path, run: Callable[..., Result]
+) -> None:
+    site = built / "site"
+    assert not (site / "pagefind").exists()  # `build` alone makes none
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", os.fspath(remote)], check=True)
+
+    first = run("publish", built, "--git", remote)
+    assert first.code == 0, first.err
+    published = set(git(remote, "ls-tree", "-r", "--name-only", "gh-pages").split())
+    assert "pagefind/pagefind.js" in published
+    assert any(p.startswith("pagefind/fragment/") for p in published)
+    pages_before = {p: d for p, d in site_files(built).items() if not p.startswith("pagefind/")}
+
+    same = run("build", built, "--no-pdf")  # nothing changed: the index still fits
+    assert same.code == 0, same.err
+    assert "no search index" not in same.out
+    assert (site / "pagefind" / "pagefind.js").is_file()
+    assert {p: d for p, d in site_files(built).items() if not p.startswith("pagefind/")} == (
+        pages_before
+    )
+    assert "is up to date" in run("publish", built, "--git", remote).out
+
+    rebuild_with_change(built)  # pages changed: a stale index is removed, not shipped
+    assert not (site / "pagefind").exists()
+    second = run("publish", built, "--git", remote)
+    assert second.code == 0, second.err
+    assert (site / "pagefind" / "pagefind.js").is_file()
+    assert "M issues/example/index.html" in second.out
+    assert any(line.startswith(("A pagefind/", "M pagefind/")) for line in second.out.splitlines())
+
+
 def test_git_failure_hides_a_token_in_the_remote(built: Path, run: Callable[..., Result]) -> None:
     port = free_port()  # nothing listens there
     result = run("publish", built, "--git", f"http://user:{SECRET}@127.0.0.1:{port}/site.git")

@@ -124,7 +124,7 @@ def test_the_preview_says_it_has_no_index(browser: Any, project: Any) -> None:
             page.wait_for_function(
                 "document.getElementById('search-status').textContent.includes('did not load')"
             )
-            assert "made by “briefgen build”" in page.locator("#search-status").inner_text()
+            assert "“briefgen build --search”" in page.locator("#search-status").inner_text()
         finally:
             page.close()
     finally:

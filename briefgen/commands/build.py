@@ -1,4 +1,4 @@
-"""briefgen build [PROJECT] [--out DIR] [--no-pdf] [--strict] [--format json] [--older-edition]"""
+"""briefgen build [PROJECT] [--out DIR] [--no-pdf] [--search] [--strict] [--older-edition] ..."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from briefgen.errors import display_path
 EXAMPLES = examples(
     ("briefgen build", "build ./site and ./site/briefing.pdf from the project here"),
     ("briefgen build ~/briefings/china --no-pdf", "the pages only, without the PDF"),
-    ("briefgen build --out /tmp/preview --force", "into another folder, redoing everything"),
+    ("briefgen build --search --force", "redo everything, with the search index"),
 )
 
 
@@ -37,6 +37,13 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="redo everything, the PDF layout included, even when nothing changed "
         "(default: only what changed)",
+    )
+    parser.add_argument(
+        "--search",
+        action="store_true",
+        help="make the search index (Pagefind) when the pages changed; `briefgen publish` "
+        "makes it before uploading (default: keep an index that still matches the pages, "
+        "remove one that does not)",
     )
     add_base_url_argument(parser)
     add_drafts_argument(parser)
@@ -67,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
             strict=args.strict,
             record_edition=not args.drafts,  # a preview of drafts is no edition
             older_edition=args.older_edition,
+            search=args.search,
         )
     if show_warnings(report.warnings, args.format):
         return 0
@@ -84,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         took = f" in {report.timings['pdf']:.2f} s" if report.pdf == "built" else ""
         print(f"PDF {report.pdf}{took}")
+    if report.search == "none":
+        print("no search index: `briefgen publish` makes it, or `briefgen build --search`")
     if not (report.out_dir / "sitemap.xml").is_file():
         print("no sitemap.xml: a sitemap needs absolute URLs; set base_url or --base-url")
     return 0

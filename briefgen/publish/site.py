@@ -6,8 +6,9 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefgen.build import BuildOptions, build
 from briefgen.cache import CacheFolder, Manifest
-from briefgen.errors import display_path
+from briefgen.errors import BuildFailed, display_path
 from briefgen.project import Project
 from briefgen.publish.errors import PublishFailed
 from briefgen.write import MARKER
@@ -33,21 +34,68 @@ class BuiltSite:
 
 
 def built_site(project: Project, site_dir: Path | None) -> BuiltSite:
-    """The site `briefgen build` last wrote into site_dir (default: PROJECT/site).
+    """The site `briefgen build` last wrote into site_dir (default: PROJECT/site), with
+    its search index.
 
     Refused when it is missing, when the content changed since (the last build failed
-    or was not run), or when its files were touched after the build.
+    or was not run), or when its files were touched after the build. The search index,
+    which `build` makes only when asked (`--search`), is made here when the site has
+    none that matches its pages, with the options of that build: the pages stay as
+    they were built.
     """
     root = (site_dir or project.root / "site").absolute()
+    options = _current_build(project, root)
+    if options.search_wanted:
+        _add_search_index(project, root, options.build)
+    return _listed(root)
+
+
+@dataclass(frozen=True, slots=True)
+class _LastBuild:
+    build: BuildOptions
+    search_wanted: bool
+    """False when that build made the search index already."""
+
+
+def _current_build(project: Project, root: Path) -> _LastBuild:
     where = display_path(root)
     if not (root / "index.html").is_file():
         raise PublishFailed(f"no built site in {where}; run `briefgen build` first")
-    if not any(manifest.is_current() for manifest in _manifests(project, root)):
+    current = [manifest for manifest in _manifests(project, root) if manifest.is_current()]
+    if not current:
         raise PublishFailed(
             f"{where} is not the result of a successful build of the content as it is now "
             "(the content changed, the last build failed, or the site was edited); "
             "run `briefgen build` and publish again"
         )
+    last = current[0]
+    options = BuildOptions.from_json(last.saved_options())
+    if options is None:
+        raise PublishFailed(
+            f"{where} was built by an older briefgen; run `briefgen build` and publish again"
+        )
+    return _LastBuild(options, not last.kind.endswith("+search"))
+
+
+def _add_search_index(project: Project, root: Path, options: BuildOptions) -> None:
+    try:
+        build(
+            project.root,
+            root,
+            with_pdf=options.with_pdf,
+            use_manifest=True,
+            base_url=options.base_url,
+            drafts=options.drafts,
+            strict=options.strict,
+            search=True,
+        )
+    except BuildFailed as failed:
+        raise PublishFailed(
+            "; ".join(str(d) for d in failed.diagnostics) or "the build failed"
+        ) from None
+
+
+def _listed(root: Path) -> BuiltSite:
     files = [
         _site_file(root, path)
         for path in root.rglob("*")

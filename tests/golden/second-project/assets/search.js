@@ -1,5 +1,5 @@
-// The search page: looks words up in the Pagefind index that `briefgen build` writes
-// to pagefind/, entirely in the browser.
+// The search page: looks words up in the Pagefind index that `briefgen publish` (or
+// `briefgen build --search`) writes to pagefind/, entirely in the browser.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-pagefind]");
@@ -81,7 +81,8 @@
       show(results, words);
     }).catch(function () {
       loading = null;
-      say("The search index did not load. It is made by \u201cbriefgen build\u201d " +
+      say("The search index did not load: this copy of the site may have none. It is made by " +
+          "\u201cbriefgen publish\u201d, or \u201cbriefgen build --search\u201d " +
           "(pagefind/ in the site); the live preview of \u201cbriefgen serve\u201d has none.",
           true);
     });
