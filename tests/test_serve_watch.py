@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from briefgen.project import find_project
 from briefgen.serve.preview import Preview
-from briefgen.serve.watch import is_editor_file
+from briefgen.serve.watch import ChangeWatcher, is_editor_file
 from tests.test_serve_preview import (
+    ARTICLE,
     ISSUE,
     WAIT,
     after_build,
@@ -120,3 +124,71 @@ def test_settings_moved_to_the_root_are_still_watched(
     )
     edit(root / "briefing.yaml", "Test briefing", "Moved briefing")
     preview.wait_until(lambda: b"Moved briefing" in preview.snapshot.files["index.html"], WAIT)
+
+
+def test_a_burst_of_saves_gives_one_build_of_the_last(
+    project: Callable[..., Path], serve: Callable[..., Preview]
+) -> None:
+    root = project()
+    preview = serve(root)
+    article = root / ARTICLE
+    text = article.read_text()
+    temp = article.with_name(".alpha.md.tmp")
+
+    def saves() -> None:  # in place and by rename, as editors and tools save
+        for k in range(1, 11):
+            if k % 2:
+                article.write_text(text.replace("Monday", f"weekday {k}"))
+            else:
+                temp.write_text(text.replace("Monday", f"weekday {k}"))
+                os.replace(temp, article)
+
+    count = after_build(preview, saves)
+    preview.wait_until(
+        lambda: b"weekday 10" in preview.snapshot.files["articles/alpha/index.html"], WAIT
+    )
+    assert no_build_after(preview, preview.snapshot.builds)
+    # One, or a few if this busy machine paused the saves longer than the watcher waits.
+    assert preview.snapshot.builds - count <= 2
+
+
+def test_a_finished_save_is_seen_at_once_and_a_temporary_file_is_not_one(
+    project: Callable[..., Path],
+) -> None:
+    root = project()
+    # Waiting long for events that do not end a save tells the two kinds apart.
+    watcher = ChangeWatcher(find_project(root), quiet=6.0, max_wait=30.0)
+    article = root / ARTICLE
+    folder = article.parent
+    text = article.read_text()
+
+    def seconds_until_seen(save: Callable[[], object]) -> float:
+        seen: list[float] = []
+        waiter = threading.Thread(
+            target=lambda: watcher.wait_for_change() and seen.append(time.monotonic())
+        )
+        waiter.start()
+        start = time.monotonic()
+        save()
+        waiter.join(WAIT)
+        return seen[0] - start
+
+    def rename_save_with_a_pause() -> None:
+        temp = folder / ".alpha.md.tmp"
+        temp.write_text(text.replace("Monday", "Tuesday"))
+        time.sleep(1.0)  # the temporary file is written and closed: no save yet
+        os.replace(temp, article)
+
+    def vim_save() -> None:
+        article.rename(folder / "alpha.md~")
+        article.write_text(text.replace("Monday", "Friday"))
+        (folder / "alpha.md~").unlink()
+
+    watcher.start()
+    try:
+        assert seconds_until_seen(lambda: article.write_text(text + "\nMore.\n")) < 3.0
+        assert 1.0 <= seconds_until_seen(rename_save_with_a_pause) < 4.0
+        assert seconds_until_seen(vim_save) < 3.0
+        assert seconds_until_seen(lambda: (folder / "new.md").write_text(text)) >= 6.0
+    finally:
+        watcher.stop()

@@ -4,7 +4,9 @@ One save is often many events: an editor may write a temporary file and rename i
 over the original, move the original aside as a backup, or probe the folder with a
 scratch file. Events on editor droppings are ignored, and the rest are debounced:
 wait_for_change() returns once no relevant event arrived for `quiet` seconds, so
-one save gives one rebuild.
+one save gives one rebuild. An event that ends a save (a file closed after writing,
+unless the burst made it and it is no re-made original; or a file renamed into
+place) needs only `saved` seconds: the browser waits for this.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ logger = logging.getLogger(__name__)
 
 QUIET = 0.03
 """Seconds without a relevant event before a burst of events counts as one change."""
+SAVED = 0.005
+"""The same after an event that ends a save: what else a save does follows at once."""
 MAX_WAIT = 0.5
 """A steady stream of events (a checkout of many files) still yields a change this often."""
 POLL_INTERVAL = 0.5
@@ -81,6 +85,7 @@ class ChangeWatcher:
         project: Project,
         *,
         quiet: float = QUIET,
+        saved: float = SAVED,
         max_wait: float = MAX_WAIT,
         poll: bool = False,
     ):
@@ -91,6 +96,7 @@ class ChangeWatcher:
             dict.fromkeys((*project.watched_paths(), self.root / project.settings_file.name))
         )
         self.quiet = quiet
+        self.saved = saved
         self.max_wait = max_wait
         # Polling (stat every file each interval) for where the kernel's notifications
         # never arrive: WSL's Windows drives, Docker volumes, network shares.
@@ -100,7 +106,12 @@ class ChangeWatcher:
         self._changed = threading.Condition()
         self._first: float | None = None
         """When the first event of the unsettled burst arrived."""
-        self._last = 0.0
+        self._due = 0.0
+        """When the burst counts as settled, unless another event arrives."""
+        self._made: set[str] = set()
+        """Files the burst created: closing one (a temporary file) ends no save..."""
+        self._gone: set[str] = set()
+        """...unless the burst also removed it: an editor that moved the original aside."""
         self._stopped = False
 
     def start(self) -> None:
@@ -127,12 +138,14 @@ class ChangeWatcher:
             while self._first is None and not self._stopped:
                 self._changed.wait()
             while not self._stopped and self._first is not None:
-                due = min(self._last + self.quiet, self._first + self.max_wait)
+                due = min(self._due, self._first + self.max_wait)
                 remaining = due - time.monotonic()
                 if remaining <= 0:
                     break
                 self._changed.wait(remaining)
             self._first = None
+            self._made.clear()
+            self._gone.clear()
             return not self._stopped
 
     def is_relevant(self, path: str) -> bool:
@@ -154,8 +167,21 @@ class ChangeWatcher:
             now = time.monotonic()
             if self._first is None:
                 self._first = now
-            self._last = now
+            self._due = now + (self.saved if self._ends_a_save(event, *paths) else self.quiet)
             self._changed.notify_all()
+
+    def _ends_a_save(self, event: FileSystemEvent, src: str, dest: str) -> bool:
+        """Note what event made or removed; True if it is the last step of a save."""
+        if isinstance(event, FileCreatedEvent):
+            self._made.add(src)
+        elif isinstance(event, FileDeletedEvent):
+            self._gone.add(src)
+        elif isinstance(event, FileMovedEvent):
+            self._gone.add(src)
+            return self.is_relevant(dest)
+        elif isinstance(event, FileClosedEvent):
+            return src not in self._made or src in self._gone
+        return False
 
     def _refresh(self, path: Path) -> None:
         """Watch the path afresh (recursively) if it is a folder: it may be a new one.
