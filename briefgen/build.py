@@ -605,12 +605,17 @@ class Previewer:
         self.base_url = base_url
         self.drafts = drafts
         self._cache = BuildCache()
+        self._checked: tuple[str, ...] = ()
+        """The output paths of the last build that passed check_outputs."""
 
     def __call__(self) -> SiteBuild:
         prepared = prepare(self.project.root, self._cache, self.base_url, self.drafts)
         pdf_name = prepared.briefing.settings.pdf.filename if self.with_pdf else None
         files = site_files(prepared, pdf_name, self._cache).files
-        check_outputs(files, self.project.root)
+        paths = tuple(f.path for f in files)
+        if paths != self._checked:  # most saves change no path
+            check_outputs(files, self.project.root)
+            self._checked = paths
         return SiteBuild(prepared, tuple(files), pdf_name)
 
 
