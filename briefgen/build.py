@@ -36,6 +36,7 @@ from briefgen.cache import CacheFolder, Manifest, Memo, PageRecords, PdfStamps
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
 from briefgen.lock import project_lock
 from briefgen.project import Project, find_project
+from briefgen.store import keep_in_memory
 from briefgen.write import MARKER, OutputFile, check_outputs, write_site
 
 Progress = Callable[[str, int, int], None]
@@ -601,6 +602,7 @@ class Previewer:
         drafts: bool = False,
     ) -> None:
         self.project = find_project(project_dir)
+        keep_in_memory(self.project.cache_dir)
         self.with_pdf = with_pdf
         self.base_url = base_url
         self.drafts = drafts

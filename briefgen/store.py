@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Generic, TypeVar
+from typing import Any, BinaryIO, Generic, TypeVar
 
 from briefgen import __version__
 
@@ -32,6 +32,18 @@ _RACY_NS = 2_000_000_000
 keep mtimes at a tick's precision): such a file is hashed again next time."""
 _ALLOWED_MODULES = ("briefgen.model", "briefgen.errors", "briefgen.load", "briefgen.check")
 _ALLOWED = {("datetime", "date"), ("pathlib", "PosixPath"), ("pathlib", "WindowsPath")}
+_KEEP_IN: set[Path] = set()
+"""Folders whose stores this process keeps in memory (see keep_in_memory)."""
+_KEPT: dict[tuple[Path, str], tuple[tuple[int, int, int, int], HashStore[Any]]] = {}
+"""(file, fingerprint) -> the file's identity and the store as last read or written."""
+
+
+def keep_in_memory(folder: Path) -> None:
+    """Keep the stores in folder in memory once read or written, and open one from there
+    while its file is the same (inode, size and time stamp): the preview opens them at
+    every save, and reading a store whole takes longer than the rest of its build. A
+    store another process wrote is read again."""
+    _KEEP_IN.add(folder)
 
 
 def code_fingerprint(*modules: str) -> str:
@@ -86,13 +98,33 @@ class HashStore(Generic[V]):
 
     @classmethod
     def open(cls, file: Path, fingerprint: str) -> HashStore[V]:
+        kept = _KEPT.get((file, fingerprint)) if file.parent in _KEEP_IN else None
+        if kept is not None and kept[0] == _identity(file):
+            return kept[1]._copy()
         store: HashStore[V] = cls(file, fingerprint)
         try:
             with file.open("rb") as source:
                 store._read(source)
         except OSError:
             pass
+        store._keep()
         return store
+
+    def _copy(self) -> HashStore[V]:
+        """This store as it was read or saved (without what a build used or added)."""
+        return HashStore(
+            self.file,
+            self.fingerprint,
+            dict(self.values),
+            dict(self.stamps),
+            base_size=self.base_size,
+            records_size=self.records_size,
+        )
+
+    def _keep(self) -> None:
+        identity = _identity(self.file) if self.file.parent in _KEEP_IN else None
+        if identity is not None:
+            _KEPT[(self.file, self.fingerprint)] = (identity, self._copy())
 
     def _read(self, source: BinaryIO) -> None:
         """Read a store: checked, then unpickled, straight from the file (a large store
@@ -190,6 +222,7 @@ class HashStore(Generic[V]):
                 self._append(record)
             else:
                 self._write_whole(spare)
+            self._keep()
         except OSError:
             pass  # only a speed-up is lost
         self.added, self.restamped = {}, {}
@@ -220,6 +253,14 @@ class HashStore(Generic[V]):
         finally:
             temp.unlink(missing_ok=True)
         self.base_size, self.records_size = start + size, 0
+
+
+def _identity(file: Path) -> tuple[int, int, int, int] | None:
+    try:
+        stat = file.stat()
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
 class _HashingWriter:
