@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import importlib
 import os
 import threading
 import time
@@ -497,7 +496,7 @@ def pdf_only(
     PROJECT/site/<pdf.filename>, or site/<name>-brief.pdf for a brief PDF the settings
     do not choose); laid out again only when it is stale."""
     start = time.perf_counter()
-    warm_up = _import_in_background("weasyprint")  # half a second, while the content loads
+    warm_up = _import_in_background()  # a quarter second, while the content loads
     try:
         with project_lock(find_project(project_dir).cache_dir):  # one run at a time
             return _pdf_only(project_dir, target, force, start, pdf_format)
@@ -505,12 +504,14 @@ def pdf_only(
         warm_up.join()
 
 
-def _import_in_background(module: str) -> threading.Thread:
+def _import_in_background() -> threading.Thread:
+    from briefgen.weasyimport import import_weasyprint
+
     def load() -> None:
         with contextlib.suppress(Exception):  # the layout imports it again and reports
-            importlib.import_module(module)
+            import_weasyprint()
 
-    thread = threading.Thread(target=load, name=f"import {module}", daemon=True)
+    thread = threading.Thread(target=load, name="import weasyprint", daemon=True)
     thread.start()
     return thread
 

@@ -21,6 +21,7 @@ LAYERS: list[tuple[str, ...]] = [
     # foundations
     ("briefgen", "errors", "urls", "sentences", "quotes", "builtins", "chromerules", "words"),
     ("pool",),
+    ("weasyimport",),
     # data, text and files
     (
         "model",
