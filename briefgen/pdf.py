@@ -191,18 +191,22 @@ class PrintDocument:
         try:
             sheets = [CSS(url=path.as_uri(), url_fetcher=fetcher) for path in self.stylesheets]
 
-            def render(html: str) -> Any:
+            def render(html: Any) -> Any:
                 # pdf_tags: a tagged PDF, so screen readers follow headings, lists and tables.
-                return HTML(
-                    string=html, base_url=self.base_dir.as_uri() + "/", url_fetcher=fetcher
-                ).render(stylesheets=sheets, pdf_tags=True)
+                return html.render(stylesheets=sheets, pdf_tags=True)
 
             with cycle_collection_paused():
-                document = render(self.html)
+                html = HTML(
+                    string=self.html, base_url=self.base_dir.as_uri() + "/", url_fetcher=fetcher
+                )
+                document = render(html)
                 if len(document.pages) > 2 and last_page_fill(document) < MIN_LAST_PAGE_FILL:
                     # Pull the short tail back: the stylesheet's html[data-pull-back] rules
-                    # tighten the spacing; kept only when it saves the page.
-                    tighter = render(_PULL_BACK.sub(r"\g<0> data-pull-back", self.html, count=1))
+                    # tighten the spacing; kept only when it saves the page. The parsed
+                    # HTML is laid out again with the attribute set (a render leaves it
+                    # as it was), not parsed again.
+                    html.etree_element.set(PULL_BACK, "")
+                    tighter = render(html)
                     if len(tighter.pages) < len(document.pages):
                         document = tighter
                 data: bytes = document.write_pdf(pdf_tags=True)
@@ -229,7 +233,7 @@ def cycle_collection_paused() -> Iterator[None]:
 
 
 MIN_LAST_PAGE_FILL = 1 / 3
-_PULL_BACK = re.compile(r"<html\b", re.IGNORECASE)
+PULL_BACK = "data-pull-back"
 
 
 def last_page_fill(document: Any) -> float:
