@@ -20,8 +20,7 @@ PACKAGE = REPO / "briefgen"
 LAYERS: list[tuple[str, ...]] = [
     # foundations
     ("briefgen", "errors", "urls", "sentences", "quotes", "builtins", "chromerules", "words"),
-    ("pool",),
-    ("weasyimport",),
+    ("pool", "weasyimport"),
     # data, text and files
     (
         "model",
