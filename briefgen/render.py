@@ -68,7 +68,12 @@ def pages(index: SiteIndex, editions: Editions = NO_EDITIONS) -> Iterator[Page]:
         yield Page(
             urls.article_page(article.id),
             "article.html",
-            {"title": article.title, "article": article, "quotes": quotes},
+            {
+                "title": article.title,
+                "article": article,
+                "quotes": quotes,
+                "article_lead": _lead(article),
+            },
             key=(article, tuple(quotes), backlinks),
         )
     yield Page(urls.WATCH, "watch.html", {"title": "What to watch"})
@@ -85,6 +90,15 @@ def pages(index: SiteIndex, editions: Editions = NO_EDITIONS) -> Iterator[Page]:
     yield Page(urls.FEED, "feed.xml", {"title": briefing.settings.title})
     if briefing.settings.base_url:  # the sitemap protocol allows only absolute URLs
         yield Page(urls.SITEMAP, "sitemap.xml", {"title": briefing.settings.title})
+
+
+def _lead(article: Article) -> Markup:
+    """What an article page's description is cut from: its summary, else its body.
+
+    Given to the page rather than read by base.html from the article, so that no template
+    but article.html names the body: pages other than the article's do not show it, and
+    an edit to a body re-renders its own page only (see _bodies_shown_beyond_articles)."""
+    return Markup.escape(article.summary) if article.summary else Markup(article.body_html)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,16 +9,20 @@ the default theme's.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import mimetypes
 import os
 import posixpath
 import re
+import stat
+import sys
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup
 
 from briefgen import builtins, markdown, numbering, urls, words
@@ -198,6 +202,7 @@ def _stamp(folders: list[Path]) -> Stamp:
 def make_environment(template_dirs: tuple[Path, ...]) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
+        bytecode_cache=user_bytecode_cache(),
         autoescape=jinja2.select_autoescape(("html", "xml", "htm")),
         undefined=Missing,
         trim_blocks=True,
@@ -220,7 +225,11 @@ def make_environment(template_dirs: tuple[Path, ...]) -> jinja2.Environment:
 
 
 def check_templates(template_dirs: tuple[Path, ...], env: jinja2.Environment) -> list[Diagnostic]:
-    """Compile every template the theme can see, so syntax errors name file and line."""
+    """Compile every template the theme can see, so syntax errors name file and line.
+
+    A template the loader finds by its name is compiled through the environment (from
+    the bytecode cache when its source is unchanged, and kept for the render); one
+    hidden by an override of the same name is only parsed."""
     diagnostics: list[Diagnostic] = []
 
     def unreadable(exc: OSError) -> None:
@@ -228,6 +237,7 @@ def check_templates(template_dirs: tuple[Path, ...], env: jinja2.Environment) ->
         where = Path(exc.filename) if exc.filename else Path("templates")
         diagnostics.append(Diagnostic(SourcePos(where), f"cannot read folder: {exc.strerror}"))
 
+    found: set[str] = set()
     for folder in template_dirs:
         paths = [
             Path(root, name)
@@ -240,8 +250,18 @@ def check_templates(template_dirs: tuple[Path, ...], env: jinja2.Environment) ->
             if links_outside(path, folder):  # Jinja would follow the link
                 diagnostics.append(Diagnostic(SourcePos(path), LINK_OUTSIDE))
                 continue
+            name = path.relative_to(folder).as_posix()
             try:
-                env.parse(path.read_text(encoding="utf-8"), path.name, str(path))
+                if name in found:
+                    _parse(env, path)
+                else:
+                    found.add(name)
+                    try:
+                        env.get_template(name)
+                    except jinja2.TemplateAssertionError:
+                        # a filter the environment lacks (the email's own): found when
+                        # the template is rendered, as before; its syntax is checked here
+                        _parse(env, path)
             except jinja2.TemplateSyntaxError as exc:
                 diagnostics.append(template_diagnostic(exc))
             except UnicodeDecodeError:
@@ -251,6 +271,87 @@ def check_templates(template_dirs: tuple[Path, ...], env: jinja2.Environment) ->
                     Diagnostic(SourcePos(path), f"cannot read template: {exc.strerror}")
                 )
     return diagnostics
+
+
+def _parse(env: jinja2.Environment, path: Path) -> None:
+    env.parse(path.read_text(encoding="utf-8"), path.name, str(path))
+
+
+class _UserBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates in a folder of the user's own: a cache that cannot be read or
+    written costs only the compile.
+
+    A template's code depends on the environment's options and on how each filter and
+    test is called, besides its source: those are part of its key, so an overlay (the
+    email's, with filters of its own) never loads code compiled for another environment.
+    """
+
+    def get_bucket(
+        self,
+        environment: jinja2.Environment,
+        name: str,
+        filename: str | None,
+        source: str,
+    ) -> jinja2.bccache.Bucket:
+        options = _compile_options(environment, name)
+        bucket = jinja2.bccache.Bucket(
+            environment,
+            self.get_cache_key(f"{name}\0{options}", filename),
+            self.get_source_checksum(source),
+        )
+        self.load_bytecode(bucket)
+        return bucket
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _compile_options(env: jinja2.Environment, name: str) -> str:
+    """Everything of env that the code compiled from a template's source depends on."""
+
+    def calls(table: dict[str, object]) -> list[tuple[str, str]]:
+        return sorted((k, repr(getattr(v, "jinja_pass_arg", None))) for k, v in table.items())
+
+    autoescape = env.autoescape(name) if callable(env.autoescape) else env.autoescape
+    return repr(
+        (
+            env.block_start_string, env.block_end_string, env.variable_start_string,
+            env.variable_end_string, env.comment_start_string, env.comment_end_string,
+            env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks,
+            env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline,
+            sorted(env.extensions), env.optimized, env.is_async, autoescape,
+            getattr(env.finalize, "jinja_pass_arg", env.finalize is not None),
+            calls(env.filters), calls(env.tests),
+        )
+    )  # fmt: skip
+
+
+def user_bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Jinja's compiled templates, kept in the user's cache folder
+    ($XDG_CACHE_HOME/briefgen, else ~/.cache/briefgen); None when it cannot be had.
+
+    Never in the project's cache folder: compiled templates are code, and a project may
+    come from anyone (briefgen.store trusts nothing from there). The folder must belong
+    to the user and be writable by no one else. Its name carries the Python and Jinja
+    versions; each template's key, its source and the environment's options."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(base):
+        return None  # the XDG rule: a relative path is invalid, and ~ did not expand
+    version = f"{sys.implementation.cache_tag}-{jinja2.__version__}"
+    folder = os.path.join(base, "briefgen", f"jinja-{version}")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        st = os.lstat(folder)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o022:
+        return None
+    return _UserBytecodeCache(folder)
 
 
 def template_diagnostic(exc: Exception) -> Diagnostic:
