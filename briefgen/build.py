@@ -284,7 +284,7 @@ def build(
 
         mark = time.perf_counter()
         settings = prepared.briefing.settings
-        records = PageRecords(folder, out)
+        records = PageRecords(folder, out, manifest.output_stamps if manifest else None)
         if force or not out.is_dir():
             records.saved.clear()
         site = site_files(
@@ -316,7 +316,8 @@ def build(
         mark = time.perf_counter()
         records.forget()
         report = write_site(files, out, kept)
-        records.record(site.keys)
+        written = manifest.outputs_now() if manifest else None  # one walk for both records
+        records.record(site.keys, written)
         timings["write"] = time.perf_counter() - mark
         timings["total"] = time.perf_counter() - start
         if pdf is not None and pdf.laid_out:
@@ -330,7 +331,7 @@ def build(
         if manifest is not None:
             if recorded is not None:
                 manifest.restamp(recorded)  # our own write is no change for the next build
-            manifest.save()
+            manifest.save(written)
         return BuildReport(
             out,
             pages,

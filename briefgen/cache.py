@@ -120,13 +120,12 @@ class Manifest:
         """What the build was asked for (build.BuildOptions), recorded with the stamps."""
         self.purpose = f"manifest-{kind}.json"
         self.input_stamps = tree_stamps(inputs)
+        self.output_stamps: dict[str, list[int]] = {}
+        """The stamps of the output files as is_current() took them (PageRecords reuses them)."""
 
-    def _stamps(self) -> dict[str, object]:
-        return {
-            "version": __version__,
-            "inputs": self.input_stamps,
-            "outputs": tree_stamps([self.out]),
-        }
+    def outputs_now(self) -> dict[str, list[int]]:
+        """The stamps of the output files now."""
+        return tree_stamps([self.out])
 
     def saved_options(self) -> object:
         """The options recorded with the last save, as read back (unchecked)."""
@@ -142,10 +141,16 @@ class Manifest:
         if not isinstance(saved, dict):
             return False
         saved.pop("options", None)  # the kind in the file's name already tells them apart
-        return bool(saved == self._stamps())
+        self.output_stamps = self.outputs_now()
+        now = {"version": __version__, "inputs": self.input_stamps, "outputs": self.output_stamps}
+        return bool(saved == now)
 
-    def save(self) -> None:
-        self.cache.write_json(self.out, self.purpose, {**self._stamps(), "options": self.options})
+    def save(self, outputs: dict[str, list[int]] | None = None) -> None:
+        """Record the stamps; outputs, when given, are those of outputs_now() after the
+        last change to the output folder."""
+        outputs = self.outputs_now() if outputs is None else outputs
+        stamps = {"version": __version__, "inputs": self.input_stamps, "outputs": outputs}
+        self.cache.write_json(self.out, self.purpose, {**stamps, "options": self.options})
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,9 +202,14 @@ class PageRecords:
 
     PURPOSE = "pages.json"
 
-    def __init__(self, cache: CacheFolder, out: Path) -> None:
+    def __init__(
+        self, cache: CacheFolder, out: Path, stamps: dict[str, list[int]] | None = None
+    ) -> None:
+        """stamps: those of the output files, taken just before (Manifest.output_stamps),
+        so that no page is stat'ed again."""
         self.cache = cache
         self.out = out
+        self.stamps = stamps or {}
         saved = cache.read_json(out, self.PURPOSE)
         self.saved: dict[str, object] = (
             saved["pages"]
@@ -214,19 +224,27 @@ class PageRecords:
         saved = self.saved.get(page)
         if not isinstance(saved, list) or len(saved) != 3 or saved[0] != digest:
             return False
-        try:
-            return list(file_stamp(self.out / page)) == saved[1:]
-        except OSError:
-            return False
+        return self._stamp(page) == saved[1:]
 
-    def record(self, keys: dict[str, str]) -> None:
-        """Remember the key of each page now in the output folder."""
+    def _stamp(self, page: str) -> list[int] | None:
+        path = self.out / page
+        known = self.stamps.get(str(path))
+        if known is not None:
+            return known
+        try:
+            return list(file_stamp(path))
+        except OSError:
+            return None
+
+    def record(self, keys: dict[str, str], stamps: dict[str, list[int]] | None = None) -> None:
+        """Remember the key of each page now in the output folder; stamps are those of the
+        output files taken after the write (Manifest.outputs_now), if at hand."""
+        self.stamps = stamps or {}
         pages: dict[str, object] = {}
         for page, digest in keys.items():
-            try:
-                pages[page] = [digest, *file_stamp(self.out / page)]
-            except OSError:
-                continue
+            stamp = self._stamp(page)
+            if stamp is not None:
+                pages[page] = [digest, *stamp]
         self.cache.write_json(self.out, self.PURPOSE, {"version": __version__, "pages": pages})
 
     def forget(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,7 +14,6 @@ from typing import TypeVar
 
 from briefgen import markdown, urls
 from briefgen.cache import FileStamp, Memo
-from briefgen.clipping import clean_clipping
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
 from briefgen.fields import SLUG, Fields, slug_problem
 from briefgen.frontmatter import parse_front_matter
@@ -112,7 +112,13 @@ def source_files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
     if not folder.is_dir():
         return []
     try:
-        return [p for p in sorted(folder.iterdir()) if p.suffix in suffixes and p.is_file()]
+        with os.scandir(folder) as entries:  # the kind of each file without a stat
+            found = [
+                folder / entry.name
+                for entry in entries
+                if os.path.splitext(entry.name)[1] in suffixes and entry.is_file()
+            ]
+        return sorted(found)
     except OSError as exc:
         raise BuildFailed(
             [Diagnostic(SourcePos(folder), f"cannot read folder: {exc.strerror}")]
@@ -347,9 +353,13 @@ def _load_articles(
     broken: set[str] = set()
     seen: dict[str, Article] = {}
     paths: list[Path] = []
+    # A file that is no link lies where its folder does: one resolve for the folder, not
+    # one for each file.
+    inside = _outside_link_problem(project.articles, project.root) is None
     for path in source_files(project.articles, ARTICLE_SUFFIXES):
-        problem = _outside_link_problem(path, project.root)  # refused before any read
-        if problem is None:
+        linked = not inside or path.is_symlink()
+        problem = _outside_link_problem(path, project.root) if linked else None
+        if problem is None:  # refused before any read
             paths.append(path)
         else:
             diagnostics.append(Diagnostic(SourcePos(path), problem))
@@ -469,6 +479,8 @@ def _parse_article(path: Path, content: Path, data: bytes | None = None) -> Pars
     author, source = f.text("author"), f.text("source")
     published = f.date("published")
     if is_clipping:
+        from briefgen.clipping import clean_clipping  # its rules take 30 ms to import
+
         clipping = clean_clipping(body, title=title)
         first_body_line = text[: len(text) - len(body)].count("\n")
         for line in clipping.removed:  # shown with -v: the clean-up is never silent

@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
+import operator
 import re
 import uuid
 from collections.abc import Callable, Hashable, Iterator
@@ -166,14 +167,16 @@ def render_site(
     # The other pages show the whole briefing, article bodies only where a template
     # names them: an edit to a body then re-renders its own page alone.
     bodies = _bodies_shown_beyond_articles(theme)
-    site_key = ("site", content_key(_briefing_repr(briefing, bodies), repr(editions.entries)))
+    reprs = _ArticleReprs()
+    briefing_repr = _briefing_repr(briefing, bodies, reprs)
+    site_key = ("site", content_key(briefing_repr, repr(editions.entries)))
     outputs: list[OutputFile] = []
     kept: list[str] = []
     keys: dict[str, str] = {}
     due: list[tuple[Page, Hashable]] = []
     for page in all_pages:
         key = (chrome, page.key if page.key is not None else site_key)
-        keys[page.path] = digest = _digest(chrome_digest, key[1])
+        keys[page.path] = digest = _digest(chrome_digest, key[1], reprs)
         if on_disk is not None and on_disk(page.path, digest):
             kept.append(page.path)
             continue
@@ -212,34 +215,46 @@ def render_site(
     return RenderedSite(outputs, tuple(kept), keys)
 
 
-def _digest(chrome_digest: str, key: object) -> str:
+def _digest(chrome_digest: str, key: object, reprs: _ArticleReprs) -> str:
     """A digest of a page key: equal digests, equal keys (repr shows every field)."""
-    return content_key(chrome_digest, _stable_repr(key))
+    return content_key(chrome_digest, _stable_repr(key, reprs))
 
 
-def _stable_repr(value: object) -> str:
+def _stable_repr(value: object, reprs: _ArticleReprs) -> str:
     """repr(value), with each article's body (most of its size) as a hash: quicker."""
     if isinstance(value, tuple):
-        return "(" + ", ".join(_stable_repr(v) for v in value) + ")"
+        return "(" + ", ".join(_stable_repr(v, reprs) for v in value) + ")"
     if isinstance(value, Article):
-        return _article_repr(value, body=True)
+        return reprs.of(value, body=True)
     return repr(value)
 
 
-def _article_repr(article: Article, body: bool) -> str:
-    shown = [
-        repr(getattr(article, f.name)) for f in dataclasses.fields(article) if f.name != "body_html"
-    ]
-    if body:
-        shown.append(hashlib.sha256(article.body_html.encode()).hexdigest())
-    return "Article(" + ", ".join(shown) + ")"
+_ARTICLE_FIELDS = operator.attrgetter(
+    *(f.name for f in dataclasses.fields(Article) if f.name != "body_html")
+)
 
 
-def _briefing_repr(briefing: Briefing, bodies: bool) -> str:
+class _ArticleReprs:
+    """Each article's repr, its body as a hash, made once per render: a page key and the
+    briefing's both show it."""
+
+    def __init__(self) -> None:
+        self._made: dict[int, tuple[Article, str, str]] = {}
+
+    def of(self, article: Article, body: bool) -> str:
+        made = self._made.get(id(article))
+        if made is None or made[0] is not article:
+            shown = ", ".join(map(repr, _ARTICLE_FIELDS(article)))
+            digest = hashlib.sha256(article.body_html.encode()).hexdigest()
+            made = self._made[id(article)] = (article, shown, digest)
+        return f"Article({made[1]}, {made[2]})" if body else f"Article({made[1]})"
+
+
+def _briefing_repr(briefing: Briefing, bodies: bool, reprs: _ArticleReprs) -> str:
     return "\n".join(
         [
             repr((briefing.settings, briefing.issues, briefing.watch)),
-            *(_article_repr(article, bodies) for article in briefing.articles),
+            *(reprs.of(article, bodies) for article in briefing.articles),
         ]
     )
 
