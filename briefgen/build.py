@@ -91,6 +91,9 @@ class BuildReport:
     'none' (not asked for, and no index that matches the pages)."""
     up_to_date: bool = False
     warnings: tuple[Diagnostic, ...] = ()
+    rendered: int = 0
+    """Pages rendered (or taken from the process's memo); the others were kept, as their
+    records showed them unchanged."""
 
 
 def prepare(
@@ -162,6 +165,7 @@ class SiteOutput:
     """Pages the last build wrote that show what they would show now."""
     keys: dict[str, str] = field(default_factory=dict)
     """The key digest of each keyed page (see render.RenderedSite)."""
+    rendered: int = 0
 
 
 def site_files(
@@ -182,6 +186,7 @@ def site_files(
     files: list[OutputFile] = []
     kept: tuple[str, ...] = ()
     keys: dict[str, str] = {}
+    rendered_pages = 0
     try:
         rendered = render_site(
             prepared.index,
@@ -193,7 +198,7 @@ def site_files(
             editions=prepared.editions,
         )
         files.extend(rendered.files)
-        kept, keys = rendered.kept, rendered.keys
+        kept, keys, rendered_pages = rendered.kept, rendered.keys, len(rendered.files)
     except BuildFailed as failed:
         diagnostics.extend(failed.diagnostics)
     try:
@@ -205,7 +210,7 @@ def site_files(
     if diagnostics:
         raise BuildFailed(dict.fromkeys(diagnostics))
     files.extend(prepared.theme.static_files())
-    return SiteOutput(files, kept, keys)
+    return SiteOutput(files, kept, keys, rendered_pages)
 
 
 def print_document(prepared: Prepared, pdf_format: str | None = None) -> PrintDocument:
@@ -342,6 +347,7 @@ def build(
             timings,
             index.state,
             warnings=prepared.warnings,
+            rendered=site.rendered,
         )
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from briefgen.errors import Diagnostic, did_you_mean
 from briefgen.model import Article, Briefing
-from briefgen.quotehint import quote_hint
 from briefgen.quotes import TextIndex
 from briefgen.store import HashStore, code_fingerprint, content_key
 
@@ -73,6 +72,8 @@ def check(
         if not occurs:
             shown = cite.quote if len(cite.quote) <= 60 else cite.quote[:57] + "..."
             # a known answer may come from the store: the text is indexed only now
+            from briefgen.quotehint import quote_hint  # only for a quote not found
+
             hint = quote_hint(cite.quote, TextIndex.of(article.body_html).text)
             diagnostics.append(
                 Diagnostic(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -67,9 +68,14 @@ def _sort_key(d: Diagnostic) -> tuple[str, int, int]:
 def display_path(path: Path) -> str:
     """Show a path relative to the working folder when it lies inside it."""
     try:
-        return os.fspath(path.relative_to(Path.cwd()))
+        return os.fspath(path.relative_to(_folder(os.getcwd())))
     except ValueError:
         return os.fspath(path)
+
+
+@functools.lru_cache(maxsize=4)
+def _folder(name: str) -> Path:
+    return Path(name)  # made once: a run may show a path for each of thousands of files
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:

@@ -113,12 +113,12 @@ def source_files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
         return []
     try:
         with os.scandir(folder) as entries:  # the kind of each file without a stat
-            found = [
-                folder / entry.name
+            names = [
+                entry.name
                 for entry in entries
                 if os.path.splitext(entry.name)[1] in suffixes and entry.is_file()
             ]
-        return sorted(found)
+        return [folder / name for name in sorted(names)]
     except OSError as exc:
         raise BuildFailed(
             [Diagnostic(SourcePos(folder), f"cannot read folder: {exc.strerror}")]

@@ -69,12 +69,7 @@ def pages(index: SiteIndex, editions: Editions = NO_EDITIONS) -> Iterator[Page]:
         yield Page(
             urls.article_page(article.id),
             "article.html",
-            {
-                "title": article.title,
-                "article": article,
-                "quotes": quotes,
-                "article_lead": _lead(article),
-            },
+            {"title": article.title, "article": article, "quotes": quotes},
             key=(article, tuple(quotes), backlinks),
         )
     yield Page(urls.WATCH, "watch.html", {"title": "What to watch"})
@@ -93,13 +88,18 @@ def pages(index: SiteIndex, editions: Editions = NO_EDITIONS) -> Iterator[Page]:
         yield Page(urls.SITEMAP, "sitemap.xml", {"title": briefing.settings.title})
 
 
-def _lead(article: Article) -> Markup:
-    """What an article page's description is cut from: its summary, else its body.
+def _lead(page: Page) -> dict[str, object]:
+    """An article page's article_lead, what its description is cut from: the summary,
+    else the body.
 
     Given to the page rather than read by base.html from the article, so that no template
     but article.html names the body: pages other than the article's do not show it, and
     an edit to a body re-renders its own page only (see _bodies_shown_beyond_articles)."""
-    return Markup.escape(article.summary) if article.summary else Markup(article.body_html)
+    article = page.context.get("article")
+    if not isinstance(article, Article):
+        return {}
+    lead = Markup.escape(article.summary) if article.summary else Markup(article.body_html)
+    return {"article_lead": lead}
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,7 +291,11 @@ def _render_one(page: Page) -> bytes | Diagnostic:
     try:
         template = job.theme.env.get_template(page.template)
         text = template.render(
-            job.shared, page=page.path, url=_linker(page.path, job.briefing), **page.context
+            job.shared,
+            page=page.path,
+            url=_linker(page.path, job.briefing),
+            **page.context,
+            **_lead(page),
         )
     except Exception as exc:  # any template failure is a user error
         return template_diagnostic(exc)

@@ -18,6 +18,7 @@ import re
 import stat
 import sys
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -314,7 +315,7 @@ class _UserBytecodeCache(jinja2.FileSystemBytecodeCache):
 def _compile_options(env: jinja2.Environment, name: str) -> str:
     """Everything of env that the code compiled from a template's source depends on."""
 
-    def calls(table: dict[str, object]) -> list[tuple[str, str]]:
+    def calls(table: Mapping[str, object]) -> list[tuple[str, str]]:
         return sorted((k, repr(getattr(v, "jinja_pass_arg", None))) for k, v in table.items())
 
     autoescape = env.autoescape(name) if callable(env.autoescape) else env.autoescape
@@ -343,14 +344,16 @@ def user_bytecode_cache() -> jinja2.BytecodeCache | None:
     if not os.path.isabs(base):
         return None  # the XDG rule: a relative path is invalid, and ~ did not expand
     version = f"{sys.implementation.cache_tag}-{jinja2.__version__}"
-    folder = os.path.join(base, "briefgen", f"jinja-{version}")
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        st = os.lstat(folder)
-    except OSError:
-        return None
-    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o022:
-        return None
+    top = os.path.join(base, "briefgen")
+    folder = os.path.join(top, f"jinja-{version}")
+    for path in (top, folder):
+        try:
+            os.makedirs(path, mode=0o700, exist_ok=True)
+            st = os.lstat(path)
+        except OSError:
+            return None
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o022:
+            return None  # a link, another's folder, or one others may write to
     return _UserBytecodeCache(folder)
 
 

@@ -66,7 +66,10 @@ def edit(root: Path, rng: random.Random, clock: Clock) -> str:
     content = root / "content"
     articles = sorted((content / "articles").iterdir())
     kind = rng.choice(
-        ["append", "retitle", "redate", "add", "delete", "issue", "settings", "touch", "quote"]
+        [
+            *("append", "retitle", "redate", "add", "delete", "issue", "settings", "touch"),
+            *("quote", "lead", "template"),
+        ]
     )
     path = rng.choice(articles)
     if kind == "append":
@@ -92,6 +95,16 @@ def edit(root: Path, rng: random.Random, clock: Clock) -> str:
         path.write_text(
             path.read_text().replace("organization: ", f"organization: Desk {rng.randrange(9)} ", 1)
         )
+    elif kind == "lead" and path.name.startswith("gen-"):
+        # the opening words: what the page's description shows
+        text = path.read_text()
+        path.write_text(text.replace("## Section\n\n", f"## Section\n\nLead {rng.random()}. ", 1))
+    elif kind == "template":
+        # a theme edit: the project's override of the built-in base.html, made or changed
+        path = root / "templates" / "base.html"
+        path.parent.mkdir(exist_ok=True)
+        base = (REPO / "templates" / "base.html").read_text()
+        path.write_text(base.replace("</footer>", f"<p>Desk {rng.randrange(99)}</p></footer>", 1))
     elif kind == "quote":
         # break a quote (the build fails and leaves the site), or mend it again
         path = content / "articles" / "gen-020.md"
@@ -118,6 +131,8 @@ def cold_build(root: Path, scratch: Path) -> dict[str, bytes] | list[str]:
     """A build of a copy of the project with no cache and no earlier output."""
     shutil.rmtree(scratch, ignore_errors=True)
     shutil.copytree(root / "content", scratch / "content")
+    if (root / "templates").is_dir():
+        shutil.copytree(root / "templates", scratch / "templates")
     try:
         build(scratch, with_pdf=False, use_manifest=True)
     except BuildFailed as failed:
@@ -170,8 +185,21 @@ def test_an_edit_rewrites_only_the_pages_that_show_it(tmp_path: Path) -> None:
     # (the search index, which holds the text, is made again)
     pages = [p for p in report.written if not p.startswith("pagefind/")]
     assert pages == ["articles/gen-050/index.html"]
+    assert report.rendered == 1
     assert "A late addition" in (root / "site/articles/gen-050/index.html").read_text()
     assert len(report.unchanged) > GENERATED
+
+    # an article an issue quotes: its page alone again, and the page's description,
+    # cut from the opening words of the body, shows the new ones
+    cited = root / "content" / "articles" / "gen-020.md"
+    cited.write_text(cited.read_text().replace("## Section\n\n", "## Section\n\nFirst words. "))
+    report = build(root, with_pdf=False, use_manifest=True)
+    assert report.rendered == 1
+    assert [p for p in report.written if not p.startswith("pagefind/")] == [
+        "articles/gen-020/index.html"
+    ]
+    page = (root / "site/articles/gen-020/index.html").read_text()
+    assert '<meta name="description" content="Section First words. Marker gen-020' in page
 
     article.write_text(article.read_text().replace("Generated report 50", "Renamed report 50"))
     report = build(root, with_pdf=False, use_manifest=True)

@@ -31,8 +31,8 @@ def show_warnings(warnings: Sequence[Diagnostic], fmt: str) -> bool:
     if fmt == "json":
         print(_document(warnings))
         return True
-    for warning in warnings:
-        print(warning, file=sys.stderr)
+    if warnings:  # one write: a project of thousands of files may have as many warnings
+        print("\n".join(map(str, warnings)), file=sys.stderr)
     return False
 
 

@@ -7,7 +7,6 @@ import errno
 import signal
 import sys
 import threading
-import webbrowser
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -100,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
         say(f"serving {preview.url}  (Ctrl-C to stop)")
         if args.open:
             # Some browsers (text ones) block until they exit.
+            import webbrowser  # not on every command's start-up
+
             threading.Thread(target=webbrowser.open, args=(preview.url,), daemon=True).start()
         threading.Event().wait()
     except KeyboardInterrupt:
