@@ -30,20 +30,32 @@ def file_stamp(path: Path) -> FileStamp:
 
 
 def tree_stamps(roots: Iterable[Path]) -> dict[str, list[int]]:
-    """The stamp of every file under roots (a root may be a single file)."""
+    """The stamp of every file under roots (a root may be a single file). Links to
+    folders are not followed; a link to a file has the stamp of the file."""
     stamps: dict[str, list[int]] = {}
+
+    def walk(folder: str) -> None:
+        try:
+            entries = os.scandir(folder)
+        except OSError:
+            return
+        with entries:
+            for entry in entries:
+                try:
+                    if entry.is_dir():
+                        if not entry.is_symlink():
+                            walk(entry.path)
+                        continue
+                    st = entry.stat()
+                except OSError:
+                    continue
+                stamps[entry.path] = [st.st_mtime_ns, st.st_size]
+
     for root in roots:
         if root.is_file():
             stamps[str(root)] = list(file_stamp(root))
-            continue
-        for folder, _dirs, names in os.walk(root):
-            for name in names:
-                path = os.path.join(folder, name)
-                try:
-                    st = os.stat(path)
-                except OSError:
-                    continue
-                stamps[path] = [st.st_mtime_ns, st.st_size]
+        else:
+            walk(os.fspath(root))
     return stamps
 
 
