@@ -12,6 +12,7 @@ came back (a branch switched and back) is found by its hash.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import os
@@ -291,8 +292,16 @@ _RECORD_HEAD = 8 + 64
 
 
 def _load(source: BinaryIO) -> object:
-    """The pickled object (model data only), or None when it is not sound."""
+    """The pickled object (model data only), or None when it is not sound.
+
+    The collector is paused meanwhile: model data holds no cycles, and a large store
+    makes objects by the hundred thousand, each batch of which would set it off."""
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
         return _ModelUnpickler(source).load()
     except Exception:  # any damage the checksum missed: ignore it
         return None
+    finally:
+        if was_enabled:
+            gc.enable()
