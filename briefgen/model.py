@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen.errors import SourcePos
@@ -186,6 +187,13 @@ class Article:
     """Left out of a build without --drafts."""
     short_name: str | None = None
     """How cite chips name the article; default: its outlet."""
+    body_digest: str = field(default="", init=False, compare=False, repr=False)
+    """The SHA-256 of body_html, made with the article (and kept with it in the store):
+    a page's key shows the body by it."""
+
+    def __post_init__(self) -> None:
+        digest = hashlib.sha256(self.body_html.encode()).hexdigest()
+        object.__setattr__(self, "body_digest", digest)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import hashlib
 import operator
 import re
 import uuid
@@ -230,7 +229,7 @@ def _stable_repr(value: object, reprs: _ArticleReprs) -> str:
 
 
 _ARTICLE_FIELDS = operator.attrgetter(
-    *(f.name for f in dataclasses.fields(Article) if f.name != "body_html")
+    *(f.name for f in dataclasses.fields(Article) if f.name not in ("body_html", "body_digest"))
 )
 
 
@@ -245,8 +244,7 @@ class _ArticleReprs:
         made = self._made.get(id(article))
         if made is None or made[0] is not article:
             shown = ", ".join(map(repr, _ARTICLE_FIELDS(article)))
-            digest = hashlib.sha256(article.body_html.encode()).hexdigest()
-            made = self._made[id(article)] = (article, shown, digest)
+            made = self._made[id(article)] = (article, shown, article.body_digest)
         return f"Article({made[1]}, {made[2]})" if body else f"Article({made[1]})"
 
 
