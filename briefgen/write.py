@@ -1,12 +1,31 @@
-"""The one writer of the output folder: a reader sees the old build or the new, never a mix.
+"""The one writer of the output folder: each file is old or new, and the whole change
+lands in one step or, when it is small, within milliseconds.
 
-Every build assembles the whole output in a sibling folder, then trades places with
-the output folder in one step (renameat2 RENAME_EXCHANGE), and deletes the old tree.
-A file whose bytes did not change is hard-linked from the old tree, so it keeps its
-inode and mtime. A crash at any instant leaves the old output or the new one, plus at
-most a sibling work folder, which the next write deletes (recover()). Nothing is read
+A build that writes or removes few files (at most max(JOURNAL_FLOOR, a tenth of the
+site): an edit) changes the output folder in place, through a journal:
+the new files are written into a sibling staging folder, a journal of the operations
+(rename each staged file onto its place, unlink the files the site no longer has,
+make and remove folders) is committed there with one rename, then applied. A reader
+sees each file old or new, never half-written; while the journal is applied, some
+files may already be new while others are still old, for the few milliseconds its
+renames take. Every other file keeps its inode and mtime, and the folder itself
+stays. A crash before the commit leaves the old output and a staging folder, which
+the next write deletes; a crash after it leaves a committed journal, which the next
+write completes before it does anything else (recover()): the output is then the new
+one, as if the build had finished.
+
+Any other build (the first, one that changes many files, or one where a folder
+becomes a file or the reverse) assembles the whole output in a sibling folder, then
+trades places with the output folder in one step (renameat2 RENAME_EXCHANGE) and
+deletes the old tree: a reader sees the old build or the new, never a mix. A file
+whose bytes did not change is hard-linked from the old tree, so it keeps its inode
+and mtime. A crash at any instant leaves the old output or the new one, plus at most
+a sibling work folder, which the next write deletes (recover()).
+
+Only files a build hands in are read to compare bytes (the pages it kept are neither
+read nor rewritten); the rest of the old output is listed, not read. Nothing is read
 or written through a symbolic link found in the old output: only its regular files
-are compared, and links, devices and FIFOs there are removed with the old tree.
+are compared, and links, devices and FIFOs there are removed.
 
 The output folder carries a marker file (MARKER): the guard in briefgen.build lets a
 build replace a folder that holds it, and no other folder with files in it.
@@ -17,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import json
 import os
 import re
 import secrets
@@ -113,11 +133,10 @@ def not_a_regular_file(path: Path) -> str | None:
 
 
 def write_site(files: list[OutputFile], out_dir: Path, kept: Iterable[str] = ()) -> WriteReport:
-    """Make out_dir hold exactly files (and the marker), in one step; raise BuildFailed
-    when it cannot, the previous output left as it was.
+    """Make out_dir hold exactly files (and the marker); raise BuildFailed when it
+    cannot, the previous output left as it was.
 
-    kept: files of the last build that stay as they are, neither read nor removed (they
-    are hard links in the new tree)."""
+    kept: files of the last build that stay as they are, neither read nor removed."""
     check_outputs(files, out_dir)
     out_dir = out_dir.absolute()
     try:
@@ -140,15 +159,223 @@ def _write_site(files: list[OutputFile], out_dir: Path, kept: frozenset[str]) ->
         )
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     recover(out_dir)
-    old = _regular_files(out_dir) if out_dir.is_dir() else {}
-    old_marker = old.pop(MARKER, None)
-    carried = tuple(sorted(path for path in kept if path in old and old[path].is_regular))
-    removed = tuple(sorted(set(old) - {f.path for f in files} - set(carried)))
-    same = {f.path for f in files if f.path in old and _same_bytes(old[f.path], f.data)}
-    written = tuple(f.path for f in files if f.path not in same)
-    unchanged = tuple(f.path for f in files if f.path in same) + carried
-    if not written and not removed and old_marker is not None and old_marker.is_regular:
-        return WriteReport((), unchanged, ())
+    old = _scan(out_dir) if out_dir.is_dir() else _OldTree({}, frozenset(), ())
+    old_marker = old.files.pop(MARKER, False)
+    carried = tuple(sorted(path for path in kept if old.files.get(path)))
+    new_paths = {f.path for f in files}
+    removed = tuple(sorted(old.files.keys() - new_paths - set(carried)))
+    same = {f.path for f in files if old.files.get(f.path) and _same_bytes(out_dir, f)}
+    changed = [f for f in files if f.path not in same]
+    report = WriteReport(
+        tuple(f.path for f in changed),
+        tuple(f.path for f in files if f.path in same) + carried,
+        removed,
+    )
+    if not changed and not removed and old_marker:
+        return report
+    site_size = len(files) + len(carried) + 1
+    if old_marker and len(changed) + len(removed) <= max(JOURNAL_FLOOR, site_size // 10):
+        survivors = new_paths.union(carried, [MARKER])
+        journal = _plan(out_dir, old, changed, removed, survivors)
+        if journal is not None:
+            _commit(out_dir, changed, journal)
+            return report
+    _swap(out_dir, files, same, carried)
+    return report
+
+
+JOURNAL_FLOOR = 16
+"""A change of up to this many files goes through the journal even on a small site."""
+_JOURNAL = "journal"
+_JOURNAL_FORMAT = "briefgen-journal-1"
+
+
+@dataclass(frozen=True, slots=True)
+class _Journal:
+    """What turns the output into the new one, in the order it is done."""
+
+    make_folders: tuple[str, ...]
+    """Parents first."""
+    replace: tuple[tuple[str, str], ...]
+    """(staged file name, path in the output)."""
+    remove: tuple[str, ...]
+    remove_folders: tuple[str, ...]
+    """Children first."""
+
+    def dumps(self) -> bytes:
+        return json.dumps(
+            {
+                "format": _JOURNAL_FORMAT,
+                "make_folders": self.make_folders,
+                "replace": self.replace,
+                "remove": self.remove,
+                "remove_folders": self.remove_folders,
+            }
+        ).encode()
+
+    @staticmethod
+    def loads(data: bytes) -> _Journal | None:
+        """The journal in data; None for anything this version did not write whole,
+        or whose paths would leave the output folder."""
+        try:
+            raw = json.loads(data)
+        except ValueError:
+            return None
+        if not isinstance(raw, dict) or raw.get("format") != _JOURNAL_FORMAT:
+            return None
+        lists = [raw.get(key) for key in ("make_folders", "remove", "remove_folders")]
+        pairs = raw.get("replace")
+        if not all(isinstance(v, list) and all(map(_inside, v)) for v in lists) or not (
+            isinstance(pairs, list)
+            and all(
+                isinstance(p, list) and len(p) == 2 and _plain_name(p[0]) and _inside(p[1])
+                for p in pairs
+            )
+        ):
+            return None
+        make, remove, gone = (tuple(v) for v in lists if isinstance(v, list))
+        return _Journal(make, tuple((p[0], p[1]) for p in pairs), remove, gone)
+
+
+def _inside(path: object) -> bool:
+    if not isinstance(path, str):
+        return False
+    parts = PurePosixPath(path).parts
+    return bool(parts) and not PurePosixPath(path).is_absolute() and ".." not in parts
+
+
+def _plain_name(name: object) -> bool:
+    return isinstance(name, str) and name not in ("", ".", "..", _JOURNAL) and "/" not in name
+
+
+def _plan(
+    out_dir: Path,
+    old: _OldTree,
+    changed: list[OutputFile],
+    removed: tuple[str, ...],
+    survivors: set[str],
+) -> _Journal | None:
+    """The journal that makes the old output the new one in place; None when a folder
+    becomes a file or the reverse, or when a step could fail once committed (a name
+    too long, a folder on another file system or not writable)."""
+    make: dict[str, None] = {}
+    for f in changed:
+        if f.path in old.folders:
+            return None
+        for folder in reversed(_parents(f.path)):
+            if folder in old.files:
+                return None
+            if folder not in old.folders:
+                make[folder] = None
+    journal = _Journal(
+        tuple(make),
+        tuple((str(n), f.path) for n, f in enumerate(changed)),
+        removed,
+        _folders_gone(old, removed, survivors),
+    )
+    return journal if _can_apply(out_dir, journal, old.folders) else None
+
+
+def _parents(path: str) -> list[str]:
+    """The folders path is in, innermost first, the output folder ('') left out."""
+    found = []
+    while "/" in path:
+        path = path.rpartition("/")[0]
+        found.append(path)
+    return found
+
+
+def _folders_gone(old: _OldTree, removed: tuple[str, ...], survivors: set[str]) -> tuple[str, ...]:
+    """Folders of the old output that the new one does not have, children first."""
+    candidates = set(old.empty)
+    for path in (*removed, *old.empty):
+        candidates.update(_parents(path))
+    if not candidates:
+        return ()
+    needed = {folder for path in survivors for folder in _parents(path)}
+    return tuple(sorted(candidates - needed, key=lambda folder: (-folder.count("/"), folder)))
+
+
+def _can_apply(out_dir: Path, journal: _Journal, old_folders: frozenset[str]) -> bool:
+    """Whether every step of journal can be done: checked before the commit, since a
+    step that fails after it leaves the output half changed until the next write."""
+    try:
+        device = os.lstat(out_dir).st_dev
+        name_max = os.pathconf(out_dir, "PC_NAME_MAX")
+        root = len(os.fsencode(out_dir))
+        for path in (*journal.make_folders, *(path for _, path in journal.replace)):
+            encoded = os.fsencode(path)
+            if root + len(encoded) + 1 >= _PATH_MAX or any(
+                len(part) > name_max for part in encoded.split(b"/")
+            ):
+                return False
+        touched = {""}  # the folders whose entries change, if they exist now
+        for path in (
+            *journal.make_folders,
+            *(path for _, path in journal.replace),
+            *journal.remove,
+            *journal.remove_folders,
+        ):
+            touched.add(path.rpartition("/")[0])
+        for folder in touched & (old_folders | {""}):
+            full = out_dir / folder
+            st = os.lstat(full)
+            if (
+                st.st_dev != device
+                or not stat.S_ISDIR(st.st_mode)
+                or not os.access(full, os.W_OK | os.X_OK, effective_ids=_EFFECTIVE_IDS)
+            ):
+                return False
+    except (OSError, UnicodeError):
+        return False
+    return True
+
+
+_PATH_MAX = 4096
+_EFFECTIVE_IDS = os.access in os.supports_effective_ids
+
+
+def _commit(out_dir: Path, changed: list[OutputFile], journal: _Journal) -> None:
+    """Stage changed, commit journal (one rename), apply it."""
+    staging = _sibling(out_dir, "edit")
+    try:
+        for (name, _), f in zip(journal.replace, changed, strict=True):
+            (staging / name).write_bytes(f.data)
+        (staging / f"{_JOURNAL}.tmp").write_bytes(journal.dumps())
+        os.rename(staging / f"{_JOURNAL}.tmp", staging / _JOURNAL)  # the commit point
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    # From here on the change is made: a step that fails is done again by recover().
+    _apply(out_dir, staging, journal, resuming=False)
+    os.unlink(staging / _JOURNAL)
+    os.rmdir(staging)
+
+
+def _apply(out_dir: Path, staging: Path, journal: _Journal, *, resuming: bool) -> None:
+    """Do every step of journal; resuming, skip those a killed write already did."""
+    for folder in journal.make_folders:
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(out_dir / folder)
+    for name, path in journal.replace:
+        if resuming and not os.path.lexists(staging / name):
+            continue  # renamed before the crash
+        os.rename(staging / name, out_dir / path)
+    for path in journal.remove:
+        (out_dir / path).unlink(missing_ok=True)
+    for folder in journal.remove_folders:
+        try:
+            os.rmdir(out_dir / folder)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:  # something was put there meanwhile: the next write removes it
+            if exc.errno != errno.ENOTEMPTY:
+                raise
+
+
+def _swap(out_dir: Path, files: list[OutputFile], same: set[str], carried: tuple[str, ...]) -> None:
+    """Assemble the whole new output beside out_dir, trade places in one step, delete
+    the old tree."""
     staging = _sibling(out_dir, "new")
     try:
         _fill(staging, out_dir, [*files, OutputFile(MARKER, MARKER_TEXT)], same | {MARKER})
@@ -156,7 +383,7 @@ def _write_site(files: list[OutputFile], out_dir: Path, kept: frozenset[str]) ->
         _keep_folder_access(staging, out_dir)
         if not out_dir.is_dir():
             os.rename(staging, out_dir)
-            return WriteReport(written, unchanged, removed)
+            return
         if not _exchange(staging, out_dir):
             aside = _sibling(out_dir, "old", make=False)
             os.rename(out_dir, aside)  # a crash here is undone by recover()
@@ -164,7 +391,6 @@ def _write_site(files: list[OutputFile], out_dir: Path, kept: frozenset[str]) ->
             staging = aside
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # the old tree, or a failed new one
-    return WriteReport(written, unchanged, removed)
 
 
 def _keep_folder_access(staging: Path, out_dir: Path) -> None:
@@ -181,23 +407,43 @@ def _keep_folder_access(staging: Path, out_dir: Path) -> None:
 
 
 def recover(out_dir: Path) -> None:
-    """Undo what a write killed midway left: put back an output moved aside, delete
-    work folders. Callers hold the project's lock (no other write is running)."""
+    """Finish or undo what a write killed midway left: complete a committed journal,
+    put back an output moved aside, delete staging and work folders. Callers hold the
+    project's lock (no other write is running)."""
     parent = out_dir.parent
     # Only names this module makes (work- was an earlier version's): never a folder
     # that merely starts alike.
-    ours = re.compile(rf"\.{re.escape(out_dir.name)}\.(new|old|work)-[a-z0-9_]{{8}}")
+    ours = re.compile(rf"\.{re.escape(out_dir.name)}\.(new|old|work|edit)-[a-z0-9_]{{8}}")
     try:
-        leftovers = sorted(p for p in parent.iterdir() if ours.fullmatch(p.name))
+        leftovers = sorted(
+            (path, found.group(1))
+            for path in parent.iterdir()
+            if (found := ours.fullmatch(path.name))
+        )
     except FileNotFoundError:
         return
-    for path in leftovers:
-        if not os.path.lexists(out_dir) and path.name.startswith(f".{out_dir.name}.old-"):
+    for path, kind in leftovers:
+        if kind == "old" and not os.path.lexists(out_dir):
             os.rename(path, out_dir)
-        elif path.is_dir() and not path.is_symlink():
+            continue
+        if kind == "edit" and out_dir.is_dir() and not out_dir.is_symlink():
+            journal = _committed(path)
+            if journal is not None:
+                _apply(out_dir, path, journal, resuming=True)
+        if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
         else:
             path.unlink()
+
+
+def _committed(staging: Path) -> _Journal | None:
+    """The journal committed in staging, or None when the write was killed before."""
+    try:
+        fd = os.open(staging / _JOURNAL, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as stream:
+        return _Journal.loads(stream.read())
 
 
 def _sibling(out_dir: Path, kind: str, *, make: bool = True) -> Path:
@@ -211,38 +457,51 @@ def _sibling(out_dir: Path, kind: str, *, make: bool = True) -> Path:
 
 
 @dataclass(frozen=True, slots=True)
-class _OldFile:
-    path: Path
-    is_regular: bool
-    size: int
+class _OldTree:
+    files: dict[str, bool]
+    """Every entry but folders, and whether it is a regular file."""
+    folders: frozenset[str]
+    empty: tuple[str, ...]
+    """Folders with nothing in them."""
 
 
-def _regular_files(root: Path) -> dict[str, _OldFile]:
-    """Every entry under root but folders, without following symbolic links."""
-    found: dict[str, _OldFile] = {}
-    stack = [(root, "")]
+def _scan(root: Path) -> _OldTree:
+    """The old output, listed without a stat per file and without following links."""
+    files: dict[str, bool] = {}
+    folders: set[str] = set()
+    empty: list[str] = []
+    stack = [(os.fspath(root), "")]
     while stack:
         folder, prefix = stack.pop()
         with os.scandir(folder) as entries:
+            seen = False
             for entry in entries:
+                seen = True
                 rel = prefix + entry.name
                 if entry.is_dir(follow_symlinks=False):
-                    stack.append((Path(entry.path), rel + "/"))
-                    continue
-                st = entry.stat(follow_symlinks=False)
-                found[rel] = _OldFile(Path(entry.path), stat.S_ISREG(st.st_mode), st.st_size)
-    return found
+                    folders.add(rel)
+                    stack.append((entry.path, rel + "/"))
+                else:
+                    files[rel] = entry.is_file(follow_symlinks=False)
+        if not seen and prefix:
+            empty.append(prefix[:-1])
+    return _OldTree(files, frozenset(folders), tuple(empty))
 
 
-def _same_bytes(old: _OldFile, data: bytes) -> bool:
-    if not old.is_regular or old.size != len(data):
-        return False
+def _same_bytes(root: Path, new: OutputFile) -> bool:
+    """Whether the regular file at new.path under root holds new.data."""
     try:
-        fd = os.open(old.path, os.O_RDONLY | os.O_NOFOLLOW)
-        with os.fdopen(fd, "rb") as stream:
-            return stream.read(len(data) + 1) == data
+        fd = os.open(root / new.path, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError:
         return False
+    with os.fdopen(fd, "rb") as stream:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != len(new.data):
+            return False
+        try:
+            return stream.read(len(new.data) + 1) == new.data
+        except OSError:
+            return False
 
 
 def _fill(root: Path, old_root: Path, files: list[OutputFile], reuse: set[str]) -> None:

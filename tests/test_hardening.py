@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.policy
+import itertools
 import os
 import random
 import shutil
@@ -189,6 +190,102 @@ def test_kill_9_at_any_instant_leaves_the_old_site_or_the_new_and_the_next_run_r
     assert final.returncode == 0, final.stderr
     assert _builds_seen(root / "site") == {"Build 12 briefing"}
     assert sorted(p.name for p in root.iterdir() if p.name.startswith(".site")) == []
+
+
+KILLED_BUILD = """
+import os, signal, sys
+from briefgen.cli import main
+
+site, at = sys.argv[1], int(sys.argv[2])
+parent, name = os.path.split(site)
+count = 0
+
+def concerns_the_site(arg):
+    if not isinstance(arg, (str, os.PathLike)):
+        return False
+    path = os.fspath(arg)
+    return path == site or path.startswith((site + "/", os.path.join(parent, "." + name + ".")))
+
+def watched(call):
+    def step(*args, **kwargs):
+        global count
+        if any(concerns_the_site(arg) for arg in args[:2]):
+            count += 1
+            if count == at:
+                print(call.__name__, *args[:2], flush=True)
+                os.kill(os.getpid(), signal.SIGKILL)
+        return call(*args, **kwargs)
+    return step
+
+for call in ("mkdir", "rename", "replace", "unlink", "rmdir"):
+    setattr(os, call, watched(getattr(os, call)))
+sys.exit(main(sys.argv[3:]))
+"""
+"""`briefgen ARGS` killed by SIGKILL just before its n-th change to the site or to a
+folder beside it (a folder made, a rename, an unlink, a folder removed)."""
+
+
+def _site_bytes(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def test_kill_9_during_a_small_change_leaves_each_page_old_or_new_and_the_next_run_finishes_it(
+    project: Callable[..., Path], run: Callable[..., Result], tmp_path: Path
+) -> None:
+    reports = {
+        f"content/articles/r{n:02d}.md": f"---\ntitle: Report {n}\n---\nText {n}.\n"
+        for n in range(30)
+    }
+    root = project(reports)
+
+    def make(version: int, where: Path) -> None:
+        """Version 1 adds an article (a new folder, and the pages that list it change);
+        going back removes its page and its folder."""
+        late = where / "content/articles/late.md"
+        if version:
+            late.write_text("---\ntitle: Late\n---\nA late report.\n")
+        else:
+            late.unlink(missing_ok=True)
+
+    cold = []
+    for version in (0, 1):  # what a build of each version makes from nothing
+        scratch = tmp_path / f"cold{version}"
+        shutil.copytree(root / "content", scratch / "content")
+        make(version, scratch)
+        assert run("build", scratch, "--no-pdf").code == 0
+        cold.append(_site_bytes(scratch / "site"))
+    site = root / "site"
+    assert run("build", root, "--no-pdf").code == 0
+    now, committed_at = 0, None
+    for at in itertools.count(1):
+        make(1 - now, root)
+        killed = subprocess.run(
+            [sys.executable, "-c", KILLED_BUILD, site, str(at), "build", root, "--no-pdf"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if killed.returncode == 0:
+            break
+        assert killed.returncode == -signal.SIGKILL, killed.stderr
+        step = killed.stdout.strip()
+        if step.startswith("rename") and step.endswith("/journal"):
+            committed_at = at
+        seen = _site_bytes(site)
+        assert all(data in (cold[0].get(rel), cold[1].get(rel)) for rel, data in seen.items())
+        if committed_at is None or at <= committed_at:
+            assert seen == cold[now], f"killed before {step}"
+        now = 1 - now
+        after = run("build", root, "--no-pdf")
+        assert after.code == 0, after.err
+        assert _site_bytes(site) == cold[now], f"killed before {step}"
+        assert sorted(p.name for p in root.iterdir() if p.name.startswith(".site")) == []
+        # the next run finished the journal before it built: nothing left for it to write
+        finished = committed_at is not None and at > committed_at
+        assert (" 0 written" in after.out) == finished, (step, after.out)
+    assert committed_at is not None and at - committed_at >= 4
+    assert _site_bytes(site) == cold[1 - now]
 
 
 def test_two_builds_of_one_project_at_once_both_succeed_one_after_the_other(

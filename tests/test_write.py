@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
+import signal
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +19,7 @@ from briefgen.write import (
     OutputFile,
     WriteReport,
     check_outputs,
+    recover,
     replace_file,
     write_site,
 )
@@ -296,3 +302,180 @@ def test_every_clash_of_outputs_is_reported_at_once(tmp_path: Path) -> None:
         "output 'media' is a file, but 'media/map.png' needs it as a folder",
     ]
     check_outputs(files[1:2] + files[3:], tmp_path / "site")  # without the clashes: fine
+
+
+# --- a small change: made in place through a journal ---------------------------------------
+
+PAGES = 40
+
+
+def site_pages(edited: bool = False) -> list[OutputFile]:
+    """A site of PAGES article pages; edited: one page changed, one gone, one new."""
+    files = [OutputFile("index.html", b"home")] + [
+        OutputFile(f"articles/a{n:02d}/index.html", f"page {n}".encode()) for n in range(PAGES)
+    ]
+    if edited:
+        files[1] = OutputFile("articles/a00/index.html", b"page 0, edited")
+        del files[2]
+        files.append(OutputFile("articles/new/deep/index.html", b"a new page"))
+    return files
+
+
+def site_bytes(root: Path) -> dict[str, bytes]:
+    return {rel: data for rel, (data, _, _) in snapshot(root).items()}
+
+
+def as_dict(files: list[OutputFile]) -> dict[str, bytes]:
+    return {f.path: f.data for f in files}
+
+
+def test_a_small_change_is_made_in_place_and_the_rest_is_left_alone(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_site(site_pages(), out)
+    before = snapshot(out)
+    folder = out.stat().st_ino
+    with (out / "articles/a00/index.html").open("rb") as reader:
+        report = write_site(site_pages(edited=True), out)
+        assert reader.read() == b"page 0"  # a reader mid-way sees the old file whole
+    assert report.written == ("articles/a00/index.html", "articles/new/deep/index.html")
+    assert report.removed == ("articles/a01/index.html",)
+    after = snapshot(out)
+    assert site_bytes(out) == as_dict(site_pages(edited=True))
+    # the folder itself stays (a shell or a web server inside it sees the new site) and
+    # every file the change does not concern keeps its inode and mtime
+    assert out.stat().st_ino == folder
+    kept = [rel for rel in after if rel != "articles/a00/index.html" and rel in before]
+    assert len(kept) == PAGES - 1
+    assert all(after[rel] == before[rel] for rel in kept)
+    assert after["articles/a00/index.html"][1] != before["articles/a00/index.html"][1]
+    assert not (out / "articles/a01").exists()
+    assert leftovers(tmp_path) == []
+
+
+def test_a_change_of_most_files_replaces_the_whole_tree_in_one_step(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_site(site_pages(), out)
+    folder = out.stat().st_ino
+    everything = [OutputFile(f.path, f.data + b", edited") for f in site_pages()]
+    report = write_site(everything, out)
+    assert len(report.written) == PAGES + 1
+    assert site_bytes(out) == as_dict(everything)
+    assert out.stat().st_ino != folder  # swapped in whole: never a mix of the two builds
+    assert leftovers(tmp_path) == []
+
+
+KILLED_WRITE = """
+import json, os, signal, sys
+from pathlib import Path
+from briefgen.write import OutputFile, write_site
+
+files, out, at = json.loads(sys.argv[1])
+count = 0
+
+def watched(call):
+    def step(*args, **kwargs):
+        global count
+        count += 1
+        if count == at:
+            paths = [a for a in args if isinstance(a, (str, os.PathLike))]
+            print(call.__name__, *paths, flush=True)
+            os.kill(os.getpid(), signal.SIGKILL)
+        return call(*args, **kwargs)
+    return step
+
+for name in ("mkdir", "rename", "replace", "unlink", "rmdir"):
+    setattr(os, name, watched(getattr(os, name)))
+write_site([OutputFile(path, data.encode()) for path, data in files], Path(out))
+"""
+"""write_site in its own process, killed by SIGKILL just before its n-th change to the
+file system (a folder made, a rename, an unlink, a folder removed)."""
+
+
+def killed_write(files: list[OutputFile], out: Path, at: int) -> subprocess.CompletedProcess[str]:
+    plan = json.dumps([[[f.path, f.data.decode()] for f in files], os.fspath(out), at])
+    return subprocess.run(
+        [sys.executable, "-c", KILLED_WRITE, plan],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_write_killed_at_any_step_shows_each_file_old_or_new_and_recovery_completes_it(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "site"
+    old, new = as_dict(site_pages()), as_dict(site_pages(edited=True))
+    committed_at = None
+    for at in itertools.count(1):
+        write_site(site_pages(), out)
+        killed = killed_write(site_pages(edited=True), out, at)
+        if killed.returncode == 0:
+            break
+        assert killed.returncode == -signal.SIGKILL, killed.stderr
+        step = killed.stdout.strip()
+        if step.startswith("rename") and step.endswith("/journal"):
+            committed_at = at
+        seen = site_bytes(out)
+        assert all(data in (old.get(rel), new.get(rel)) for rel, data in seen.items()), step
+        recover(out)  # what the next write does first
+        want = new if committed_at is not None and at > committed_at else old
+        assert site_bytes(out) == want, f"killed before: {step}"
+        assert leftovers(tmp_path) == [], f"killed before: {step}"
+    assert committed_at is not None, "the write never went through the journal"
+    assert at - committed_at >= 6, "killed at too few steps after the commit"
+    assert site_bytes(out) == new
+    assert leftovers(tmp_path) == []
+
+
+def killed_around_the_commit(tmp_path: Path, after: bool) -> tuple[Path, Path]:
+    """The output and the staging folder of a write killed just before its commit, or
+    just after it (before any step of the journal)."""
+    out = tmp_path / "site"
+    for at in itertools.count(1):
+        write_site(site_pages(), out)  # completes or deletes what the last kill left
+        killed = killed_write(site_pages(edited=True), out, at)
+        assert killed.returncode == -signal.SIGKILL, "never committed"
+        step = killed.stdout.strip()
+        if step.startswith("rename") and step.endswith("/journal"):
+            break
+    if after:
+        write_site(site_pages(), out)
+        killed_write(site_pages(edited=True), out, at + 1)
+    (staging,) = [p for p in tmp_path.iterdir() if p.name.startswith(".site.")]
+    return out, staging
+
+
+def test_the_next_write_completes_a_killed_one_then_writes_its_own(tmp_path: Path) -> None:
+    out, _ = killed_around_the_commit(tmp_path, after=True)
+    assert site_bytes(out) == as_dict(site_pages())  # killed before any step of the journal
+    third = [*site_pages(edited=True), OutputFile("articles/third/index.html", b"third")]
+    report = write_site(third, out)
+    assert report.written == ("articles/third/index.html",)  # the rest came from the journal
+    assert site_bytes(out) == as_dict(third)
+    assert leftovers(tmp_path) == []
+
+
+def test_a_staging_folder_without_a_committed_journal_is_deleted(tmp_path: Path) -> None:
+    out, staging = killed_around_the_commit(tmp_path, after=False)
+    assert "journal" not in {p.name for p in staging.iterdir()}
+    assert len(list(staging.iterdir())) == 3  # the two pages, and the journal not committed
+    before = snapshot(out)
+    recover(out)
+    assert snapshot(out) == before
+    assert leftovers(tmp_path) == []
+
+
+def test_a_journal_whose_paths_leave_the_output_is_not_applied(tmp_path: Path) -> None:
+    out, staging = killed_around_the_commit(tmp_path, after=True)
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"keep me")
+    journal = json.loads((staging / "journal").read_text())
+    journal["remove"] = ["../outside.txt"]
+    (staging / "journal").write_text(json.dumps(journal))
+    before = snapshot(out)
+    recover(out)
+    assert outside.read_bytes() == b"keep me"
+    assert snapshot(out) == before
+    assert leftovers(tmp_path) == []
