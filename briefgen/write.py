@@ -1,31 +1,31 @@
-"""The one writer of the output folder: each file is old or new, and the whole change
-lands in one step or, when it is small, within milliseconds.
+"""The one writer of the output folder: what a reader sees depends on the size of the change.
 
-A build that writes or removes few files (at most max(JOURNAL_FLOOR, a tenth of the
-site): an edit) changes the output folder in place, through a journal:
-the new files are written into a sibling staging folder, a journal of the operations
-(rename each staged file onto its place, unlink the files the site no longer has,
-make and remove folders) is committed there with one rename, then applied. A reader
-sees each file old or new, never half-written; while the journal is applied, some
-files may already be new while others are still old, for the few milliseconds its
-renames take. Every other file keeps its inode and mtime, and the folder itself
-stays. A crash before the commit leaves the old output and a staging folder, which
-the next write deletes; a crash after it leaves a committed journal, which the next
-write completes before it does anything else (recover()): the output is then the new
-one, as if the build had finished.
+A small change (at most max(JOURNAL_FLOOR, a tenth of the site) files written or
+removed: an edit) is made in place, through a journal. The new files are written into
+a sibling staging folder; a journal of the operations (make folders, rename each
+staged file onto its place, unlink files the site no longer has, remove folders it no
+longer has) is committed there with one rename; then it is applied. A reader sees each
+file whole, old or new, never half-written. While the journal is applied (a few
+renames: milliseconds), some changed files may already be new while others are still
+old, and a removed file may still be there. Every other file, and the output folder
+itself, is left alone: same inode, same mtime. A crash before the commit leaves the
+old output (and a staging folder, which the next write deletes); a crash after it
+leaves that mix until the next write, which first completes the journal (recover()):
+the output is then the new one, as if the build had finished.
 
-Any other build (the first, one that changes many files, or one where a folder
-becomes a file or the reverse) assembles the whole output in a sibling folder, then
-trades places with the output folder in one step (renameat2 RENAME_EXCHANGE) and
+Any other change (the first build, a large change, a folder that becomes a file or the
+reverse, or a step that could fail once committed: a name too long, a folder not
+writable or on another file system) assembles the whole output in a sibling folder,
+then trades places with the output folder in one step (renameat2 RENAME_EXCHANGE) and
 deletes the old tree: a reader sees the old build or the new, never a mix. A file
 whose bytes did not change is hard-linked from the old tree, so it keeps its inode
 and mtime. A crash at any instant leaves the old output or the new one, plus at most
 a sibling work folder, which the next write deletes (recover()).
 
-Only files a build hands in are read to compare bytes (the pages it kept are neither
-read nor rewritten); the rest of the old output is listed, not read. Nothing is read
-or written through a symbolic link found in the old output: only its regular files
-are compared, and links, devices and FIFOs there are removed.
+Only the files a build hands in are read, to compare bytes (the pages it kept are
+neither read nor rewritten); the rest of the old output is listed, not read or
+stat'ed. Nothing is read or written through a symbolic link found in the old output:
+only its regular files are compared, and links, devices and FIFOs there are removed.
 
 The output folder carries a marker file (MARKER): the guard in briefgen.build lets a
 build replace a folder that holds it, and no other folder with files in it.
@@ -223,28 +223,37 @@ class _Journal:
             return None
         if not isinstance(raw, dict) or raw.get("format") != _JOURNAL_FORMAT:
             return None
-        lists = [raw.get(key) for key in ("make_folders", "remove", "remove_folders")]
+        make, remove, gone = (_paths(raw.get(key)) for key in _PATH_LISTS)
         pairs = raw.get("replace")
-        if not all(isinstance(v, list) and all(map(_inside, v)) for v in lists) or not (
-            isinstance(pairs, list)
-            and all(
-                isinstance(p, list) and len(p) == 2 and _plain_name(p[0]) and _inside(p[1])
-                for p in pairs
-            )
+        if make is None or remove is None or gone is None or not isinstance(pairs, list):
+            return None
+        replace = [(p[0], p[1]) for p in pairs if isinstance(p, list) and len(p) == 2]
+        if len(replace) != len(pairs) or not all(
+            _plain_name(name) and _inside(path) for name, path in replace
         ):
             return None
-        make, remove, gone = (tuple(v) for v in lists if isinstance(v, list))
-        return _Journal(make, tuple((p[0], p[1]) for p in pairs), remove, gone)
+        return _Journal(make, tuple(replace), remove, gone)
+
+
+_PATH_LISTS = ("make_folders", "remove", "remove_folders")
+
+
+def _paths(value: object) -> tuple[str, ...] | None:
+    """value as paths inside the output folder, or None."""
+    if not isinstance(value, list) or not all(map(_inside, value)):
+        return None
+    return tuple(value)
 
 
 def _inside(path: object) -> bool:
     if not isinstance(path, str):
         return False
-    parts = PurePosixPath(path).parts
-    return bool(parts) and not PurePosixPath(path).is_absolute() and ".." not in parts
+    pure = PurePosixPath(path)
+    return bool(pure.parts) and not pure.is_absolute() and ".." not in pure.parts
 
 
 def _plain_name(name: object) -> bool:
+    """A staged file's name: a file right in the staging folder, not the journal."""
     return isinstance(name, str) and name not in ("", ".", "..", _JOURNAL) and "/" not in name
 
 
@@ -300,7 +309,7 @@ def _can_apply(out_dir: Path, journal: _Journal, old_folders: frozenset[str]) ->
     """Whether every step of journal can be done: checked before the commit, since a
     step that fails after it leaves the output half changed until the next write."""
     try:
-        device = os.lstat(out_dir).st_dev
+        device = os.lstat(out_dir.parent).st_dev  # where the staged files are
         name_max = os.pathconf(out_dir, "PC_NAME_MAX")
         root = len(os.fsencode(out_dir))
         for path in (*journal.make_folders, *(path for _, path in journal.replace)):
@@ -346,7 +355,8 @@ def _commit(out_dir: Path, changed: list[OutputFile], journal: _Journal) -> None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    # From here on the change is made: a step that fails is done again by recover().
+    # From here on the change is made: a step that fails anyway is done again by the
+    # next write's recover() (and this build reports the failure).
     _apply(out_dir, staging, journal, resuming=False)
     os.unlink(staging / _JOURNAL)
     os.rmdir(staging)

@@ -9,6 +9,7 @@ import signal
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from briefgen.write import (
     replace_file,
     write_site,
 )
+from tests.conftest import Result
 
 TOO_LONG = "x" * 300 + ".html"
 """A name no file system accepts (the limit is 255 bytes): a write that fails as root too."""
@@ -350,6 +352,29 @@ def test_a_small_change_is_made_in_place_and_the_rest_is_left_alone(tmp_path: Pa
     assert after["articles/a00/index.html"][1] != before["articles/a00/index.html"][1]
     assert not (out / "articles/a01").exists()
     assert leftovers(tmp_path) == []
+
+
+def test_an_edit_of_one_article_rewrites_its_page_in_place(
+    project: Callable[..., Path], run: Callable[..., Result]
+) -> None:
+    reports = {
+        f"content/articles/r{n:02d}.md": f"---\ntitle: Report {n}\n---\nText {n}.\n"
+        for n in range(30)
+    }
+    root = project(reports)
+    assert run("build", root, "--no-pdf").code == 0
+    site = root / "site"
+    before, folder = snapshot(site), site.stat().st_ino
+    alpha = root / "content/articles/alpha.md"
+    alpha.write_text(alpha.read_text() + "\nA late paragraph.\n")
+    assert run("build", root, "--no-pdf").code == 0
+    after = snapshot(site)
+    assert b"A late paragraph." in after["articles/alpha/index.html"][0]
+    assert after["articles/alpha/index.html"][1] != before["articles/alpha/index.html"][1]
+    assert after["articles/r07/index.html"] == before["articles/r07/index.html"]
+    assert after["assets/style.css"] == before["assets/style.css"]
+    assert site.stat().st_ino == folder
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".site")) == []
 
 
 def test_a_change_of_most_files_replaces_the_whole_tree_in_one_step(tmp_path: Path) -> None:
