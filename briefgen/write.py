@@ -42,7 +42,7 @@ import re
 import secrets
 import shutil
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, KeysView
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -159,7 +159,7 @@ def _write_site(files: list[OutputFile], out_dir: Path, kept: frozenset[str]) ->
         )
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     recover(out_dir)
-    old = _scan(out_dir) if out_dir.is_dir() else _OldTree({}, frozenset(), ())
+    old = _scan(out_dir) if out_dir.is_dir() else _OldTree({}, {})
     old_marker = old.files.pop(MARKER, False)
     carried = tuple(sorted(path for path in kept if old.files.get(path)))
     new_paths = {f.path for f in files}
@@ -175,8 +175,7 @@ def _write_site(files: list[OutputFile], out_dir: Path, kept: frozenset[str]) ->
         return report
     site_size = len(files) + len(carried) + 1
     if old_marker and len(changed) + len(removed) <= max(JOURNAL_FLOOR, site_size // 10):
-        survivors = new_paths.union(carried, [MARKER])
-        journal = _plan(out_dir, old, changed, removed, survivors)
+        journal = _plan(out_dir, old, changed, removed)
         if journal is not None:
             _commit(out_dir, changed, journal)
             return report
@@ -262,7 +261,6 @@ def _plan(
     old: _OldTree,
     changed: list[OutputFile],
     removed: tuple[str, ...],
-    survivors: set[str],
 ) -> _Journal | None:
     """The journal that makes the old output the new one in place; None when a folder
     becomes a file or the reverse, or when a step could fail once committed (a name
@@ -280,9 +278,9 @@ def _plan(
         tuple(make),
         tuple((str(n), f.path) for n, f in enumerate(changed)),
         removed,
-        _folders_gone(old, removed, survivors),
+        _folders_gone(old, removed, changed),
     )
-    return journal if _can_apply(out_dir, journal, old.folders) else None
+    return journal if _can_apply(out_dir, journal, old.folders.keys()) else None
 
 
 def _parents(path: str) -> list[str]:
@@ -294,18 +292,34 @@ def _parents(path: str) -> list[str]:
     return found
 
 
-def _folders_gone(old: _OldTree, removed: tuple[str, ...], survivors: set[str]) -> tuple[str, ...]:
-    """Folders of the old output that the new one does not have, children first."""
-    candidates = set(old.empty)
-    for path in (*removed, *old.empty):
-        candidates.update(_parents(path))
-    if not candidates:
-        return ()
-    needed = {folder for path in survivors for folder in _parents(path)}
-    return tuple(sorted(candidates - needed, key=lambda folder: (-folder.count("/"), folder)))
+def _folders_gone(
+    old: _OldTree, removed: tuple[str, ...], changed: list[OutputFile]
+) -> tuple[str, ...]:
+    """Folders of the old output that the new one does not have, children first: those
+    left with nothing in them once removed is gone, and no new file goes into."""
+    written_into = {folder for f in changed for folder in _parents(f.path)}
+    left: dict[str, int] = {}
+    gone: list[str] = []
+
+    def leave(path: str) -> None:
+        folder = path.rpartition("/")[0]
+        while folder:  # up the tree while folders empty out
+            left[folder] = left.get(folder, old.folders[folder]) - 1
+            if left[folder] or folder in written_into:
+                return
+            gone.append(folder)
+            folder = folder.rpartition("/")[0]
+
+    for path in removed:
+        leave(path)
+    for folder, entries in old.folders.items():
+        if not entries and folder not in written_into:
+            gone.append(folder)
+            leave(folder)
+    return tuple(sorted(gone, key=lambda folder: (-folder.count("/"), folder)))
 
 
-def _can_apply(out_dir: Path, journal: _Journal, old_folders: frozenset[str]) -> bool:
+def _can_apply(out_dir: Path, journal: _Journal, old_folders: KeysView[str]) -> bool:
     """Whether every step of journal can be done: checked before the commit, since a
     step that fails after it leaves the output half changed until the next write."""
     try:
@@ -470,32 +484,29 @@ def _sibling(out_dir: Path, kind: str, *, make: bool = True) -> Path:
 class _OldTree:
     files: dict[str, bool]
     """Every entry but folders, and whether it is a regular file."""
-    folders: frozenset[str]
-    empty: tuple[str, ...]
-    """Folders with nothing in them."""
+    folders: dict[str, int]
+    """Every folder, and how many entries it holds."""
 
 
 def _scan(root: Path) -> _OldTree:
     """The old output, listed without a stat per file and without following links."""
     files: dict[str, bool] = {}
-    folders: set[str] = set()
-    empty: list[str] = []
+    folders: dict[str, int] = {}
     stack = [(os.fspath(root), "")]
     while stack:
         folder, prefix = stack.pop()
-        with os.scandir(folder) as entries:
-            seen = False
-            for entry in entries:
-                seen = True
+        entries = 0
+        with os.scandir(folder) as found:
+            for entry in found:
+                entries += 1
                 rel = prefix + entry.name
                 if entry.is_dir(follow_symlinks=False):
-                    folders.add(rel)
                     stack.append((entry.path, rel + "/"))
                 else:
                     files[rel] = entry.is_file(follow_symlinks=False)
-        if not seen and prefix:
-            empty.append(prefix[:-1])
-    return _OldTree(files, frozenset(folders), tuple(empty))
+        if prefix:
+            folders[prefix[:-1]] = entries
+    return _OldTree(files, folders)
 
 
 def _same_bytes(root: Path, new: OutputFile) -> bool:

@@ -354,6 +354,40 @@ def test_a_small_change_is_made_in_place_and_the_rest_is_left_alone(tmp_path: Pa
     assert leftovers(tmp_path) == []
 
 
+def test_a_small_change_removes_every_folder_it_empties_and_keeps_the_rest(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "site"
+    pages = [OutputFile(f"p{n}.html", b"page") for n in range(20)]
+    write_site([*pages, OutputFile("a/b/c/deep.html", b"d"), OutputFile("a/x.html", b"x")], out)
+    (out / "empty" / "inner").mkdir(parents=True)  # made by hand
+    folder = out.stat().st_ino
+    report = write_site([*pages, OutputFile("a/x.html", b"x"), OutputFile("n/new.html", b"n")], out)
+    assert report.removed == ("a/b/c/deep.html",) and report.written == ("n/new.html",)
+    assert out.stat().st_ino == folder  # made in place
+    folders = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_dir())
+    assert folders == ["a", "n"]
+
+
+def test_a_small_change_replaces_a_link_in_the_old_output_and_never_writes_through_it(
+    tmp_path: Path,
+) -> None:
+    outside = tmp_path / "outside.html"
+    outside.write_bytes(b"not the site's")
+    out = tmp_path / "site"
+    write_site(site_pages(), out)
+    page = out / "articles/a03/index.html"
+    page.unlink()
+    page.symlink_to(outside)
+    folder = out.stat().st_ino
+    report = write_site(site_pages(), out)
+    assert report.written == ("articles/a03/index.html",)
+    assert out.stat().st_ino == folder  # made in place
+    assert not page.is_symlink() and page.read_bytes() == b"page 3"
+    assert outside.read_bytes() == b"not the site's"
+    assert leftovers(tmp_path) == []
+
+
 def test_an_edit_of_one_article_rewrites_its_page_in_place(
     project: Callable[..., Path], run: Callable[..., Result]
 ) -> None:
