@@ -452,8 +452,12 @@ def recover(out_dir: Path) -> None:
             continue
         if kind == "edit" and out_dir.is_dir() and not out_dir.is_symlink():
             journal = _committed(path)
-            if journal is not None:
-                _apply(out_dir, path, journal, resuming=True)
+            # A step that cannot be done again (the user deleted part of the output
+            # since) is left: the write that follows compares every file it is handed,
+            # and after a killed build the build hands in every page.
+            with contextlib.suppress(OSError):
+                if journal is not None:
+                    _apply(out_dir, path, journal, resuming=True)
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import shutil
 import signal
 import stat
 import subprocess
@@ -513,6 +514,16 @@ def test_the_next_write_completes_a_killed_one_then_writes_its_own(tmp_path: Pat
     report = write_site(third, out)
     assert report.written == ("articles/third/index.html",)  # the rest came from the journal
     assert site_bytes(out) == as_dict(third)
+    assert leftovers(tmp_path) == []
+
+
+def test_a_journal_the_user_made_impossible_is_dropped_and_the_write_still_makes_the_site(
+    tmp_path: Path,
+) -> None:
+    out, _ = killed_around_the_commit(tmp_path, after=True)
+    shutil.rmtree(out / "articles")  # deleted by hand after the crash
+    write_site(site_pages(edited=True), out)
+    assert site_bytes(out) == as_dict(site_pages(edited=True))
     assert leftovers(tmp_path) == []
 
 
