@@ -1,17 +1,18 @@
 """The one writer of the output folder: what a reader sees depends on the size of the change.
 
-A small change (at most max(JOURNAL_FLOOR, a tenth of the site) files written or
-removed: an edit) is made in place, through a journal. The new files are written into
-a sibling staging folder; a journal of the operations (make folders, rename each
-staged file onto its place, unlink files the site no longer has, remove folders it no
-longer has) is committed there with one rename; then it is applied. A reader sees each
-file whole, old or new, never half-written. While the journal is applied (a few
-renames: milliseconds), some changed files may already be new while others are still
-old, and a removed file may still be there. Every other file, and the output folder
-itself, is left alone: same inode, same mtime. A crash before the commit leaves the
-old output (and a staging folder, which the next write deletes); a crash after it
-leaves that mix until the next write, which first completes the journal (recover()):
-the output is then the new one, as if the build had finished.
+A small change (at most max(JOURNAL_FLOOR, a tenth of the site) files written, any
+number removed: an edit, or a stale search index dropped) is made in place, through a
+journal. The new files are written into a sibling staging folder; a journal of the
+operations (make folders, rename each staged file onto its place, unlink files the
+site no longer has, remove folders it no longer has) is committed there with one
+rename; then it is applied. A reader sees each file whole, old or new, never
+half-written. While the journal is applied (milliseconds for an edit: a few renames;
+longer when many files are removed), some changed files may already be new while
+others are still old, and a removed file may still be there. Every other file, and
+the output folder itself, is left alone: same inode, same mtime. A crash before the
+commit leaves the old output (and a staging folder, which the next write deletes); a
+crash after it leaves that mix until the next write, which first completes the
+journal (recover()): the output is then the new one, as if the build had finished.
 
 Any other change (the first build, a large change, a folder that becomes a file or the
 reverse, or a step that could fail once committed: a name too long, a folder not
@@ -174,7 +175,7 @@ def _write_site(files: list[OutputFile], out_dir: Path, kept: frozenset[str]) ->
     if not changed and not removed and old_marker:
         return report
     site_size = len(files) + len(carried) + 1
-    if old_marker and len(changed) + len(removed) <= max(JOURNAL_FLOOR, site_size // 10):
+    if old_marker and len(changed) <= max(JOURNAL_FLOOR, site_size // 10):
         journal = _plan(out_dir, old, changed, removed)
         if journal is not None:
             _commit(out_dir, changed, journal)
@@ -184,7 +185,10 @@ def _write_site(files: list[OutputFile], out_dir: Path, kept: frozenset[str]) ->
 
 
 JOURNAL_FLOOR = 16
-"""A change of up to this many files goes through the journal even on a small site."""
+"""A change that writes up to this many files goes through the journal even on a small
+site. The limit bounds how many files a reader may see half of the build changed while
+the journal is applied; removals are not counted: a removed file is there or gone, and
+removing costs the same in both ways (the swap deletes the old tree)."""
 _JOURNAL = "journal"
 _JOURNAL_FORMAT = "briefgen-journal-1"
 

@@ -412,6 +412,19 @@ def test_an_edit_of_one_article_rewrites_its_page_in_place(
     assert sorted(p.name for p in root.iterdir() if p.name.startswith(".site")) == []
 
 
+def test_many_files_removed_and_few_written_are_still_a_small_change(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    bundle = [OutputFile(f"pagefind/fragment/f{n:03d}.pf", b"chunk") for n in range(200)]
+    write_site([*site_pages(), *bundle], out)  # a site with its search index
+    folder = out.stat().st_ino
+    report = write_site(site_pages(), out)  # the index dropped, pages as they were
+    assert len(report.removed) == 200 and report.written == ()
+    assert out.stat().st_ino == folder  # made in place: pages keep inode and mtime
+    assert not (out / "pagefind").exists()
+    assert site_bytes(out) == as_dict(site_pages())
+    assert leftovers(tmp_path) == []
+
+
 def test_a_change_of_most_files_replaces_the_whole_tree_in_one_step(tmp_path: Path) -> None:
     out = tmp_path / "site"
     write_site(site_pages(), out)
