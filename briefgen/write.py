@@ -500,20 +500,21 @@ def _scan(root: Path) -> _OldTree:
     """The old output, listed without a stat per file and without following links."""
     files: dict[str, bool] = {}
     folders: dict[str, int] = {}
-    stack = [(os.fspath(root), "")]
+    top = os.fspath(root)
+    skip = len(top) + 1
+    stack = [top]  # strings only: a listing allocates nothing the garbage collector tracks
     while stack:
-        folder, prefix = stack.pop()
+        folder = stack.pop()
         entries = 0
         with os.scandir(folder) as found:
             for entry in found:
                 entries += 1
-                rel = prefix + entry.name
                 if entry.is_dir(follow_symlinks=False):
-                    stack.append((entry.path, rel + "/"))
+                    stack.append(entry.path)
                 else:
-                    files[rel] = entry.is_file(follow_symlinks=False)
-        if prefix:
-            folders[prefix[:-1]] = entries
+                    files[entry.path[skip:]] = entry.is_file(follow_symlinks=False)
+        if folder != top:
+            folders[folder[skip:]] = entries
     return _OldTree(files, folders)
 
 
