@@ -7,7 +7,6 @@ import errno
 import signal
 import sys
 import threading
-import time
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -103,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
             import webbrowser  # not on every command's start-up
 
             threading.Thread(target=webbrowser.open, args=(preview.url,), daemon=True).start()
-        _wait_for_a_signal()
+        threading.Event().wait()
     except KeyboardInterrupt:
         say("stopping")
     except OSError as exc:  # e.g. the system's limit on watched folders
@@ -116,17 +115,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
-
-
-def _wait_for_a_signal() -> None:
-    """Sleep until Ctrl-C or SIGTERM raises KeyboardInterrupt here.
-
-    Python runs signal handlers in the main thread only, but the kernel may hand the
-    signal to any thread (the HTTP server's, the watcher's): a wait without a timeout
-    would then never wake to run the handler, and the server would ignore the Ctrl-C.
-    """
-    while True:
-        time.sleep(0.2)
 
 
 def report(notice: Notice) -> None:
