@@ -64,6 +64,10 @@ def test_watchdog_and_the_http_server_are_imported_only_to_serve(code: str) -> N
     assert shown.stdout == "[]\n"
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_cli_serves_on_a_free_port_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     root = tmp_path / "example"
     shutil.copytree(REPO / "content", root / "content")
@@ -72,6 +76,9 @@ def test_cli_serves_on_a_free_port_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # as from a terminal: a suite started in the background by a shell has SIGINT
+        # ignored, and the server would inherit that and never see the Ctrl-C
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )
     try:
         assert server.stdout is not None
