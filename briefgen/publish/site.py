@@ -44,9 +44,9 @@ def built_site(project: Project, site_dir: Path | None) -> BuiltSite:
     they were built.
     """
     root = (site_dir or project.root / "site").absolute()
-    options = _current_build(project, root)
-    if options.search_wanted:
-        _add_search_index(project, root, options.build)
+    last = _current_build(project, root)
+    if last.search_wanted:
+        _add_search_index(project, root, last.build)
     return _listed(root)
 
 
@@ -68,7 +68,7 @@ def _current_build(project: Project, root: Path) -> _LastBuild:
             "(the content changed, the last build failed, or the site was edited); "
             "run `briefgen build` and publish again"
         )
-    last = current[0]
+    last = next((m for m in current if m.kind.endswith("+search")), current[0])
     options = BuildOptions.from_json(last.saved_options())
     if options is None:
         raise PublishFailed(
