@@ -16,6 +16,7 @@ import os
 import re
 import threading
 import time
+import warnings
 from pathlib import Path
 
 from watchdog.events import (
@@ -115,6 +116,16 @@ class ChangeWatcher:
         self._stopped = False
 
     def start(self) -> None:
+        # A recursive watch set up while folders are being made under it (themes/ and
+        # themes/default/ in one save) can meet a folder twice: watchdog then warns
+        # that it replaces the folder's callback with the same one, from its own
+        # thread. Nothing is lost, and the warning would only alarm the user.
+        warnings.filterwarnings(
+            "ignore",
+            message=r"Callback with id '.*' already exists for watch",
+            category=RuntimeWarning,
+            module=r"watchdog\.",
+        )
         # The root itself is watched (not recursively) so that templates/ or themes/
         # made after the start, or a briefing.yaml moved to the root, are seen.
         self._observer.schedule(
