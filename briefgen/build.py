@@ -321,7 +321,8 @@ def build(
         mark = time.perf_counter()
         records.forget()
         report = write_site(files, out, kept)
-        written = manifest.outputs_now() if manifest else None  # one walk for both records
+        changed = (*report.written, MARKER)  # the marker is made when it was missing
+        written = manifest.outputs_after(changed, report.removed) if manifest else None
         records.record(site.keys, written)
         timings["write"] = time.perf_counter() - mark
         timings["total"] = time.perf_counter() - start

@@ -134,10 +134,33 @@ class Manifest:
         self.input_stamps = tree_stamps(inputs)
         self.output_stamps: dict[str, list[int]] = {}
         """The stamps of the output files as is_current() took them (PageRecords reuses them)."""
+        self._walked = False
 
     def outputs_now(self) -> dict[str, list[int]]:
         """The stamps of the output files now."""
         return tree_stamps([self.out])
+
+    def outputs_after(self, written: Iterable[str], removed: Iterable[str]) -> dict[str, list[int]]:
+        """The stamps of the output files after a write that changed only written and
+        removed (paths relative to the output folder): those is_current() took, brought up
+        to date, so the folder is not walked again. Unchanged files keep their stamps in
+        both of the writer's ways (left alone, or hard-linked). A stamp that is wrong all
+        the same costs only work: the next build finds the difference and redoes it."""
+        if not self._walked:
+            return self.outputs_now()
+        root = os.fspath(self.out)
+        stamps = dict(self.output_stamps)
+        for rel in removed:
+            stamps.pop(os.path.join(root, rel), None)
+        for rel in written:
+            path = os.path.join(root, rel)
+            try:
+                st = os.stat(path)
+            except OSError:
+                stamps.pop(path, None)
+                continue
+            stamps[path] = [st.st_mtime_ns, st.st_size]
+        return stamps
 
     def saved_options(self) -> object:
         """The options recorded with the last save, as read back (unchecked)."""
@@ -154,6 +177,7 @@ class Manifest:
             return False
         saved.pop("options", None)  # the kind in the file's name already tells them apart
         self.output_stamps = self.outputs_now()
+        self._walked = True
         now = {"version": __version__, "inputs": self.input_stamps, "outputs": self.output_stamps}
         return bool(saved == now)
 

@@ -172,6 +172,8 @@ def test_random_edit_sequences_build_what_a_cold_build_builds(tmp_path: Path, se
         assert got.keys() == cold.keys(), done
         differing = [p for p in got if got[p] != cold[p]]
         assert differing == [], done
+        again = warm_build(root)  # the stamps recorded after the write are the folder's
+        assert isinstance(again, BuildReport) and again.up_to_date, done
 
 
 def test_an_edit_rewrites_only_the_pages_that_show_it(tmp_path: Path) -> None:
