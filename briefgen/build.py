@@ -260,18 +260,9 @@ def build(
         timings: dict[str, float] = {}
         start = time.perf_counter()
         folder = CacheFolder(project.cache_dir)
-        kind = "site+pdf" if with_pdf else "site"
-        if base_url is not None:  # a build for another address is another output
-            kind += "+url-" + hashlib.sha256(base_url.encode()).hexdigest()[:12]
-        if drafts:
-            kind += "+drafts"
-        if strict:  # a lenient build's record must not let a strict one skip its checks
-            kind += "+strict"
-        if search:
-            kind += "+search"
-        options = BuildOptions(with_pdf, base_url, drafts, strict)
+        options = BuildOptions(with_pdf, base_url, drafts, strict, search)
         manifest = (
-            Manifest(folder, project.input_paths(), out, kind, options.as_json())
+            Manifest(folder, project.input_paths(), out, options.kind(), options.as_json())
             if use_manifest
             else None
         )
@@ -362,6 +353,21 @@ class BuildOptions:
     base_url: str | None = None
     drafts: bool = False
     strict: bool = False
+    search: bool = False
+
+    def kind(self) -> str:
+        """The name of the manifest of a build with these options: each kind of output
+        has its own record."""
+        kind = "site+pdf" if self.with_pdf else "site"
+        if self.base_url is not None:  # a build for another address is another output
+            kind += "+url-" + hashlib.sha256(self.base_url.encode()).hexdigest()[:12]
+        if self.drafts:
+            kind += "+drafts"
+        if self.strict:  # a lenient build's record must not let a strict one skip its checks
+            kind += "+strict"
+        if self.search:
+            kind += "+search"
+        return kind
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -369,6 +375,7 @@ class BuildOptions:
             "base_url": self.base_url,
             "drafts": self.drafts,
             "strict": self.strict,
+            "search": self.search,
         }
 
     @classmethod
@@ -377,13 +384,13 @@ class BuildOptions:
         if not isinstance(saved, dict):
             return None
         with_pdf, base_url = saved.get("with_pdf"), saved.get("base_url")
-        drafts, strict = saved.get("drafts"), saved.get("strict")
-        flags = (with_pdf, drafts, strict)
+        drafts, strict, search = saved.get("drafts"), saved.get("strict"), saved.get("search")
+        flags = (with_pdf, drafts, strict, search)
         if not all(isinstance(f, bool) for f in flags):
             return None
         if base_url is not None and not isinstance(base_url, str):
             return None
-        return cls(bool(with_pdf), base_url, bool(drafts), bool(strict))
+        return cls(bool(with_pdf), base_url, bool(drafts), bool(strict), bool(search))
 
 
 @dataclass(frozen=True, slots=True)

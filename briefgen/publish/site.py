@@ -45,19 +45,14 @@ def built_site(project: Project, site_dir: Path | None) -> BuiltSite:
     """
     root = (site_dir or project.root / "site").absolute()
     last = _current_build(project, root)
-    if last.search_wanted:
-        _add_search_index(project, root, last.build)
+    if not last.search:
+        _add_search_index(project, root, last)
     return _listed(root)
 
 
-@dataclass(frozen=True, slots=True)
-class _LastBuild:
-    build: BuildOptions
-    search_wanted: bool
-    """False when that build made the search index already."""
-
-
-def _current_build(project: Project, root: Path) -> _LastBuild:
+def _current_build(project: Project, root: Path) -> BuildOptions:
+    """The options of the build whose record says the site is current (one that made
+    the search index, if there is such a record)."""
     where = display_path(root)
     if not (root / "index.html").is_file():
         raise PublishFailed(f"no built site in {where}; run `briefgen build` first")
@@ -68,13 +63,13 @@ def _current_build(project: Project, root: Path) -> _LastBuild:
             "(the content changed, the last build failed, or the site was edited); "
             "run `briefgen build` and publish again"
         )
-    last = next((m for m in current if m.kind.endswith("+search")), current[0])
-    options = BuildOptions.from_json(last.saved_options())
-    if options is None:
+    recorded = [BuildOptions.from_json(manifest.saved_options()) for manifest in current]
+    options = [o for o in recorded if o is not None]
+    if not options:
         raise PublishFailed(
             f"{where} was built by an older briefgen; run `briefgen build` and publish again"
         )
-    return _LastBuild(options, not last.kind.endswith("+search"))
+    return next((o for o in options if o.search), options[0])
 
 
 def _add_search_index(project: Project, root: Path, options: BuildOptions) -> None:
