@@ -132,9 +132,9 @@ class Manifest:
         """What the build was asked for (build.BuildOptions), recorded with the stamps."""
         self.purpose = f"manifest-{kind}.json"
         self.input_stamps = tree_stamps(inputs)
-        self.output_stamps: dict[str, list[int]] = {}
-        """The stamps of the output files as is_current() took them (PageRecords reuses them)."""
-        self._walked = False
+        self.output_stamps: dict[str, list[int]] | None = None
+        """The stamps of the output files as is_current() took them (PageRecords reuses
+        them); None until it did."""
 
     def outputs_now(self) -> dict[str, list[int]]:
         """The stamps of the output files now."""
@@ -146,7 +146,7 @@ class Manifest:
         to date, so the folder is not walked again. Unchanged files keep their stamps in
         both of the writer's ways (left alone, or hard-linked). A stamp that is wrong all
         the same costs only work: the next build finds the difference and redoes it."""
-        if not self._walked:
+        if self.output_stamps is None:
             return self.outputs_now()
         root = os.fspath(self.out)
         stamps = dict(self.output_stamps)
@@ -177,13 +177,12 @@ class Manifest:
             return False
         saved.pop("options", None)  # the kind in the file's name already tells them apart
         self.output_stamps = self.outputs_now()
-        self._walked = True
         now = {"version": __version__, "inputs": self.input_stamps, "outputs": self.output_stamps}
         return bool(saved == now)
 
     def save(self, outputs: dict[str, list[int]] | None = None) -> None:
-        """Record the stamps; outputs, when given, are those of outputs_now() after the
-        last change to the output folder."""
+        """Record the stamps; outputs, when given, are those of the output folder after
+        the last change to it (outputs_after())."""
         outputs = self.outputs_now() if outputs is None else outputs
         stamps = {"version": __version__, "inputs": self.input_stamps, "outputs": outputs}
         self.cache.write_json(self.out, self.purpose, {**stamps, "options": self.options})
@@ -274,7 +273,7 @@ class PageRecords:
 
     def record(self, keys: dict[str, str], stamps: dict[str, list[int]] | None = None) -> None:
         """Remember the key of each page now in the output folder; stamps are those of the
-        output files taken after the write (Manifest.outputs_now), if at hand."""
+        output files after the write (Manifest.outputs_after), if at hand."""
         self.stamps = stamps or {}
         pages: dict[str, object] = {}
         for page, digest in keys.items():
