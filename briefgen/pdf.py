@@ -10,13 +10,11 @@ the PDF is made cleanly (WeasyPrint's own warnings pass through unchanged).
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import html as htmllib
 import logging
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -26,6 +24,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from briefgen import __version__, urls
 from briefgen.cache import tree_stamps
 from briefgen.changes import NO_EDITIONS, Editions
+from briefgen.collector import cycle_collection_paused
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
 from briefgen.images import markdown_fields
 from briefgen.index import SiteIndex, TimelineRow, merged_timeline, top_watch_items
@@ -215,21 +214,6 @@ class PrintDocument:
                 [Diagnostic(where, f"the PDF could not be made: {type(exc).__name__}: {exc}")]
             ) from exc
         return RenderedPdf(data, len(document.pages))
-
-
-@contextlib.contextmanager
-def cycle_collection_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside: for a layout, which allocates hundreds of
-    thousands of objects that all live until the PDF is written. Python's collector would
-    walk them again and again (about 550 times for the example, an eighth of the run) to
-    free almost nothing; what cycles a layout leaves are collected after it."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 MIN_LAST_PAGE_FILL = 1 / 3

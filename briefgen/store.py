@@ -12,7 +12,6 @@ came back (a branch switched and back) is found by its hash.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import io
 import os
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Generic, TypeVar
 
 from briefgen import __version__
+from briefgen.collector import cycle_collection_paused
 
 V = TypeVar("V")
 _MAGIC = b"briefgen-store\n"
@@ -294,14 +294,9 @@ _RECORD_HEAD = 8 + 64
 def _load(source: BinaryIO) -> object:
     """The pickled object (model data only), or None when it is not sound.
 
-    The collector is paused meanwhile: model data holds no cycles, and a large store
-    makes objects by the hundred thousand, each batch of which would set it off."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+    The collector is paused meanwhile: model data holds no cycles."""
     try:
-        return _ModelUnpickler(source).load()
+        with cycle_collection_paused():
+            return _ModelUnpickler(source).load()
     except Exception:  # any damage the checksum missed: ignore it
         return None
-    finally:
-        if was_enabled:
-            gc.enable()

@@ -20,7 +20,7 @@ PACKAGE = REPO / "briefgen"
 LAYERS: list[tuple[str, ...]] = [
     # foundations
     ("briefgen", "errors", "urls", "sentences", "quotes", "builtins", "chromerules", "words"),
-    ("pool", "weasyimport"),
+    ("pool", "weasyimport", "collector"),
     # data, text and files
     (
         "model",
