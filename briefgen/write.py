@@ -72,8 +72,7 @@ def check_outputs(files: Iterable[OutputFile], out_dir: Path) -> None:
     seen: set[str] = set()
     problems: list[Diagnostic] = []
     for f in files:
-        rel = PurePosixPath(f.path)
-        if rel.is_absolute() or ".." in rel.parts or not rel.parts or "\\" in f.path:
+        if not _inside(f.path) or "\\" in f.path:
             problems.append(
                 Diagnostic(SourcePos(out_dir), f"output path '{f.path}' leaves the site")
             )
@@ -249,6 +248,7 @@ def _paths(value: object) -> tuple[str, ...] | None:
 
 
 def _inside(path: object) -> bool:
+    """Whether path names a place inside the output folder (relative, no '..')."""
     if not isinstance(path, str):
         return False
     pure = PurePosixPath(path)
