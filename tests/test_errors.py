@@ -409,3 +409,26 @@ def test_template_error_speaks_the_templates_terms(
     assert f"p/templates/sources.html:3:1: {expected}" in result.err, result.err
     for internal in ("SiteIndex", "Briefing", "object", "Undefined", "jinja", "Traceback"):
         assert internal not in result.err, result.err
+
+
+def test_a_build_folds_many_warnings_of_one_kind_and_check_lists_them_all(
+    project: Callable[..., Path], run: Callable[..., Result], chdir_tmp: Path
+) -> None:
+    """A year of clippings leaves thousands of articles nothing cites: a build shows a few
+    and counts the rest; `check` shows every one."""
+    extra = {
+        f"content/articles/note-{n:02d}.md": f"---\ntitle: Note {n}\nsource: Wire\n---\nText {n}.\n"
+        for n in range(14)
+    }
+    root = project(extra)
+    built = run("build", root, "--no-pdf")
+    assert built.code == 0, built.err
+    shown = [line for line in built.err.splitlines() if "is cited nowhere" in line]
+    assert len(shown) == 10
+    folded = "warning: 4 more uncited-article warnings not shown; `briefgen check` lists every one"
+    assert folded in built.err
+    checked = run("check", root)
+    assert checked.code == 0, checked.err
+    listed = [line for line in checked.err.splitlines() if "is cited nowhere" in line]
+    assert len(listed) == 14
+    assert "not shown" not in checked.err

@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
             older_edition=args.older_edition,
             search=args.search,
         )
-    if show_warnings(report.warnings, args.format):
+    if show_warnings(report.warnings, args.format, fold=True):
         return 0
     where = display_path(report.out_dir)
     if report.up_to_date:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from collections.abc import Sequence
 
 from briefgen.errors import Diagnostic
@@ -25,15 +26,39 @@ def add_diagnostic_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def show_warnings(warnings: Sequence[Diagnostic], fmt: str) -> bool:
+FOLD_AFTER = 10
+"""A build shows at most this many warnings of one kind, then how many more there are:
+a year of clippings may hold thousands of articles nothing cites, and a build's output
+must stay readable. `briefgen check` (and --format json) lists every one."""
+
+
+def show_warnings(warnings: Sequence[Diagnostic], fmt: str, *, fold: bool = False) -> bool:
     """Print the warnings of a run that succeeded; True when the output was JSON (and
-    then the only thing to print)."""
+    then the only thing to print). fold: show FOLD_AFTER of each kind, then a count."""
     if fmt == "json":
         print(_document(warnings))
         return True
-    if warnings:  # one write: a project of thousands of files may have as many warnings
-        print("\n".join(map(str, warnings)), file=sys.stderr)
+    shown = _folded(warnings) if fold else list(map(str, warnings))
+    if shown:  # one write: a project of thousands of files may have as many warnings
+        print("\n".join(shown), file=sys.stderr)
     return False
+
+
+def _folded(warnings: Sequence[Diagnostic]) -> list[str]:
+    seen: Counter[str] = Counter()
+    lines = []
+    for warning in warnings:
+        seen[warning.code] += 1
+        if seen[warning.code] <= FOLD_AFTER:
+            lines.append(str(warning))
+    for code, count in seen.items():
+        if count > FOLD_AFTER:
+            more = count - FOLD_AFTER
+            lines.append(
+                f"warning: {more} more {code} {'warning' if more == 1 else 'warnings'} "
+                "not shown; `briefgen check` lists every one"
+            )
+    return lines
 
 
 def show_failure(diagnostics: Sequence[Diagnostic], fmt: str) -> None:
