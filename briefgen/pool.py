@@ -8,7 +8,6 @@ threads (the preview server) never forks: it works alone, as does a small job.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -26,6 +25,8 @@ def cores() -> int:
 
 
 def can_fork() -> bool:
+    import multiprocessing  # imported by the builds that fork only: an edit build does not
+
     return (
         cores() > 1
         and threading.active_count() == 1
@@ -55,6 +56,8 @@ def parallel_map(
             if progress is not None and len(results) % step == 0:
                 progress(stage, len(results), total)
         return results
+    import multiprocessing
+
     workers = min(cores(), total)
     chunk = max(1, min(step, total // (workers * 8)))
     gc.freeze()  # the workers' collector then leaves the parent's objects (and pages) be
