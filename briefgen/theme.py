@@ -31,6 +31,7 @@ from briefgen.cache import tree_stamps
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
 from briefgen.model import LIKELIHOODS
 from briefgen.project import Project
+from briefgen.store import code_fingerprint, content_key
 from briefgen.template_errors import LookupContext, Missing, message
 from briefgen.write import OutputFile
 
@@ -165,10 +166,37 @@ def load_theme(project: Project, name: str, previous: Theme | None = None) -> Th
         return previous
     env = make_environment(template_dirs)
     env.globals["favicon"] = find_favicon(static_dirs)
-    problems = check_templates(template_dirs, env)
+    record = project.cache_dir / CHECKED_RECORD
+    checked = _checked_key(template_dirs, stamp)
+    compiled_before = _read_record(record) == checked
+    problems = check_templates(template_dirs, env, compile_all=not compiled_before)
     if problems:
         raise BuildFailed(problems)
+    if not compiled_before:
+        with contextlib.suppress(OSError):  # only a speed-up is lost
+            record.parent.mkdir(exist_ok=True)
+            record.write_text(checked)
     return Theme(name, template_dirs, static_dirs, print_sheets, stamp, env)
+
+
+CHECKED_RECORD = "templates-checked"
+"""The key of the templates last compiled without a mistake, in the project's cache
+folder: while it holds, a build compiles only the templates of the pages it renders."""
+
+
+def _checked_key(template_dirs: tuple[Path, ...], stamp: Stamp) -> str:
+    """What compiling every template depends on: their files, this module's environment
+    (its filters) and Jinja's version."""
+    return content_key(
+        repr(template_dirs), repr(stamp), code_fingerprint("theme.py"), jinja2.__version__
+    )
+
+
+def _read_record(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 LINK_OUTSIDE = "is a symbolic link to a file outside its folder; expected a file of the theme"
@@ -225,12 +253,16 @@ def make_environment(template_dirs: tuple[Path, ...]) -> jinja2.Environment:
     return env
 
 
-def check_templates(template_dirs: tuple[Path, ...], env: jinja2.Environment) -> list[Diagnostic]:
+def check_templates(
+    template_dirs: tuple[Path, ...], env: jinja2.Environment, *, compile_all: bool = True
+) -> list[Diagnostic]:
     """Compile every template the theme can see, so syntax errors name file and line.
 
     A template the loader finds by its name is compiled through the environment (from
     the bytecode cache when its source is unchanged, and kept for the render); one
-    hidden by an override of the same name is only parsed."""
+    hidden by an override of the same name is only parsed. Without compile_all (the
+    same files compiled cleanly before) only links are checked: the render compiles the
+    templates it uses."""
     diagnostics: list[Diagnostic] = []
 
     def unreadable(exc: OSError) -> None:
@@ -252,6 +284,8 @@ def check_templates(template_dirs: tuple[Path, ...], env: jinja2.Environment) ->
                 diagnostics.append(Diagnostic(SourcePos(path), LINK_OUTSIDE))
                 continue
             name = path.relative_to(folder).as_posix()
+            if not compile_all:
+                continue
             try:
                 if name in found:
                     _parse(env, path)

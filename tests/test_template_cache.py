@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.build import build
+from briefgen.errors import BuildFailed
 from tests.conftest import REPO
 
 
@@ -87,3 +88,21 @@ def test_a_cache_folder_that_cannot_be_used_only_costs_the_compile(
         assert not (tmp_path / "relative").exists()
     if spoiled == "open to all":
         assert not list(cache_home.glob("briefgen/jinja-*/*"))
+
+
+def test_a_template_broken_after_a_clean_build_is_still_reported(tmp_path: Path) -> None:
+    """A build whose templates compiled cleanly before compiles only those it renders; a
+    template changed since, even one no page uses, is compiled again and its mistake
+    named."""
+    root = tmp_path / "desk"
+    make_project(root)
+    unused = root / "templates" / "notes.html"
+    unused.parent.mkdir()
+    unused.write_text("<p>{{ settings.title }}</p>\n")
+    build(root, with_pdf=False)
+    build(root, with_pdf=False)  # the templates are as they were: nothing to compile
+    unused.write_text("<p>{{ settings.title }}</p>\n{% if %}\n")
+    with pytest.raises(BuildFailed) as failed:
+        build(root, with_pdf=False)
+    errors = [d for d in failed.value.diagnostics if d.severity == "error"]
+    assert [str(d.pos) for d in errors] == [f"{unused}:2:1"]
