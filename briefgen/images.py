@@ -85,7 +85,10 @@ def point_at_media(html: str, page: str) -> str:
     image's copy under media/, relative to page. Anything else is left as it is."""
 
     def rewrite(match: re.Match[str]) -> str:
-        name, problem = _image_name(htmllib.unescape(match[2]))
+        raw = match[2]
+        if "content" not in raw and "&" not in raw and "%" not in raw:
+            return match[0]  # no escape to undo, so no path into content/: a page's link
+        name, problem = _image_name(htmllib.unescape(raw))
         if name is None or problem is not None:
             return match[0]
         target = urls.relative(page, urls.media(quote(name, safe="/")))

@@ -146,3 +146,20 @@ def test_unusable_image_is_a_clear_error(
         assert "is too long (312 characters); expected file names of at most 255 bytes" in (
             result.err
         )
+
+
+def test_image_addresses_spelt_with_escapes_still_point_at_media() -> None:
+    """Pages are scanned for links to images quickly, by the word 'content'; an address
+    that spells it with an HTML entity or a percent escape must still be found."""
+    from briefgen.images import point_at_media
+
+    html = (
+        '<p><img src="%63ontent/images/map.png" alt="Map">'
+        ' <a href="cont&#101;nt/images/map.png">full size</a>'
+        ' <a href="../issues/taiwan/">Taiwan</a></p>'
+    )
+    assert point_at_media(html, "articles/a/index.html") == (
+        '<p><img src="../../media/images/map.png" alt="Map">'
+        ' <a href="../../media/images/map.png">full size</a>'
+        ' <a href="../issues/taiwan/">Taiwan</a></p>'
+    )
