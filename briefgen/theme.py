@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import datetime as dt
+import functools
 import mimetypes
 import os
 import posixpath
@@ -431,9 +432,14 @@ def _dir_attr(text: str | None) -> Markup:
 def _word(context: jinja2.runtime.Context, phrase: str, **values: object) -> str:
     """t("Bottom line") in a template: the phrase in the briefing's language."""
     settings = context.get("settings")
-    lang, overrides = getattr(settings, "lang", "en"), dict(getattr(settings, "words", ()))
+    text = _phrase(getattr(settings, "lang", "en"), getattr(settings, "words", ()), phrase)
     if values and context.eval_ctx.autoescape:
         # the phrase is text, the values may be markup made by the template
-        template = Markup.escape(words.word(lang, overrides, phrase))
-        return Markup(template.format(**values))
-    return words.word(lang, overrides, phrase, **values)
+        return Markup(Markup.escape(text).format(**values))
+    return text.format(**values) if values else text
+
+
+@functools.lru_cache(maxsize=1024)
+def _phrase(lang: str, overrides: tuple[tuple[str, str], ...], phrase: str) -> str:
+    """The wording of phrase, looked up once per build: every page asks for dozens."""
+    return words.word(lang, dict(overrides), phrase)
