@@ -12,7 +12,8 @@ from briefgen.store import HashStore, code_fingerprint, content_key
 
 
 def open_quote_store(cache_dir: Path) -> HashStore[bool]:
-    """Whether a quote occurs in an article's text, by the hash of both, kept between builds."""
+    """Whether a quote occurs in an article's text, by the hash of both (the text's is
+    the article's body_digest), kept between builds."""
     return HashStore.open(cache_dir / "quotes.store", code_fingerprint("quotes.py"))
 
 
@@ -60,7 +61,7 @@ def check(
             continue
         if cite.quote is None:
             continue
-        key = content_key(article.body_html, cite.quote)
+        key = content_key(article.body_digest, cite.quote)  # no body read for a known answer
         occurs = known.get(key) if known is not None else None
         if occurs is None:
             index = indexes.get(article.id)
