@@ -21,6 +21,11 @@ class SourcePos:
     def __str__(self) -> str:
         return f"{display_path(self.path)}:{self.line}:{self.col}"
 
+    def __reduce__(self) -> tuple[type[SourcePos], tuple[Path, int, int]]:
+        # Made again by its constructor: the generic way of a frozen, slotted dataclass
+        # costs three times as much, and a store holds thousands.
+        return SourcePos, (self.path, self.line, self.col)
+
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
@@ -33,6 +38,9 @@ class Diagnostic:
     """A stable name for the kind of mistake, for editors and CI (docs/diagnostics.md)."""
     severity: str = "error"
     """'error' fails the build; 'warning' does not, unless --strict."""
+
+    def __reduce__(self) -> tuple[type[Diagnostic], tuple[SourcePos | None, str, str, str]]:
+        return Diagnostic, (self.pos, self.message, self.code, self.severity)
 
     def __str__(self) -> str:
         label = "warning: " if self.severity == "warning" else ""
