@@ -8,7 +8,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -63,6 +63,9 @@ PARSER_MODULES = (
 class ParsedArticle:
     article: Article | None
     diagnostics: tuple[Diagnostic, ...]
+
+    def __reduce__(self) -> tuple[type[ParsedArticle], tuple[object, ...]]:
+        return ParsedArticle, (self.article, self.diagnostics)  # quicker than the generic way
 
 
 @dataclass(frozen=True, slots=True)
@@ -447,7 +450,29 @@ def _parse_articles(
 
 
 def open_article_store(project: Project) -> HashStore[ParsedArticle]:
-    return HashStore.open(project.cache_dir / "articles.store", _parser_fingerprint())
+    """The parsed articles of earlier builds; their bodies stay in the file until read."""
+    return HashStore.open(
+        project.cache_dir / "articles.store",
+        _parser_fingerprint(),
+        recover=partial(_body_again, project.content),
+    )
+
+
+def _body_again(content: Path, article: Article) -> str:
+    """The body of an article from the store whose stored body is damaged: parsed again
+    from its file, which must still be what the store's article was made from."""
+    again = _parse_article(article.pos.path, content).article
+    if again is None or again.body_digest != article.body_digest:
+        raise BuildFailed(
+            [
+                Diagnostic(
+                    article.pos,
+                    "the file changed while the site was built; expected it unchanged "
+                    "until the build ends: build again",
+                )
+            ]
+        )
+    return again.body_html
 
 
 @lru_cache(maxsize=1)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from briefgen.errors import SourcePos
+from briefgen.storedtext import NewText, StoredText
 
 STATUSES = ("escalating", "steady", "easing")
 CONFIDENCES = ("high", "moderate", "low")
@@ -176,8 +177,9 @@ class Article:
     url: str | None
     issues: tuple[str, ...]
     summary: str | None
-    body_html: str
-    """The body rendered to safe HTML (article text is untrusted)."""
+    body_html: str = field(compare=False)
+    """The body rendered to safe HTML (article text is untrusted). An article from the
+    store reads it from the store's file when first asked for (see _Body)."""
     pos: SourcePos
     issues_pos: SourcePos
     """Where the front matter lists the issues, for errors about them."""
@@ -187,13 +189,81 @@ class Article:
     """Left out of a build without --drafts."""
     short_name: str | None = None
     """How cite chips name the article; default: its outlet."""
-    body_digest: str = field(default="", init=False, compare=False, repr=False)
+    body_digest: str = field(default="", init=False, repr=False)
     """The SHA-256 of body_html, made with the article (and kept with it in the store):
-    a page's key shows the body by it."""
+    a page's key shows the body by it, and two articles are equal with equal digests."""
 
     def __post_init__(self) -> None:
         digest = hashlib.sha256(self.body_html.encode()).hexdigest()
         object.__setattr__(self, "body_digest", digest)
+
+    def __reduce__(self) -> tuple[Callable[..., Article], tuple[object, ...]]:
+        """Pickled for another process (a worker): with the whole body."""
+        values = _article_slots(self)
+        values[_BODY_AT] = self.body_html
+        return _article, tuple(values)
+
+    def stored_form(self) -> tuple[Callable[..., Article], tuple[object, ...]]:
+        """Pickled into a store: the body goes into the store's texts (see store.py), as
+        it is (a StoredText is copied from its file unread), with its digest."""
+        values = _article_slots(self)
+        body = values[_BODY_AT]
+        if not isinstance(body, StoredText):
+            values[_BODY_AT] = NewText(str(body), self.body_digest)
+        return _stored_article, tuple(values[:-1])
+
+
+_FIELDS = [f.name for f in fields(Article)]
+_BODY_AT = _FIELDS.index("body_html")
+assert _FIELDS[-1] == "body_digest", "the stored form leaves it out, last"
+_BODY_SLOT = Article.__dict__["body_html"]
+_SETTERS = tuple(Article.__dict__[name].__set__ for name in _FIELDS)
+_GETTERS = tuple(Article.__dict__[name].__get__ for name in _FIELDS)
+
+
+def _article_slots(article: Article) -> list[object]:
+    """The values of the article's fields, in order, as held (the body may be unread)."""
+    return [get(article) for get in _GETTERS]
+
+
+class _Body:
+    """Article.body_html: the text in the slot, or, when the slot holds a StoredText,
+    the text read (and checked) from the store's file; kept in the slot once read."""
+
+    def __get__(self, article: Article | None, owner: type | None = None) -> object:
+        if article is None:
+            return self
+        value = _BODY_SLOT.__get__(article, owner)
+        if type(value) is str:
+            return value
+        text = value.text(article)
+        _BODY_SLOT.__set__(article, text)
+        return text
+
+    def __set__(self, article: Article, value: object) -> None:
+        _BODY_SLOT.__set__(article, value)
+
+
+Article.body_html = _Body()  # type: ignore[assignment,misc]  # over the slot (in _BODY_SLOT)
+
+
+def _article(*values: object) -> Article:
+    """An Article from the values of its fields in order: nothing checked or hashed again
+    (the generic way back from a pickle costs more than all the rest of a store's read)."""
+    if len(values) != len(_SETTERS):
+        raise ValueError("not an article's fields")
+    article: Article = object.__new__(Article)
+    for put, value in zip(_SETTERS, values, strict=True):
+        put(article, value)
+    return article
+
+
+def _stored_article(*values: object) -> Article:
+    """An Article as a store pickled it (stored_form): its body still in the store's file."""
+    body = values[_BODY_AT] if len(values) > _BODY_AT else None
+    if not isinstance(body, StoredText):
+        raise ValueError("an article in a store without its stored body")
+    return _article(*values, body.digest)
 
 
 @dataclass(frozen=True, slots=True)

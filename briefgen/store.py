@@ -17,22 +17,28 @@ import io
 import os
 import pickle
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PosixPath
 from typing import Any, BinaryIO, Generic, TypeVar
 
 from briefgen import __version__
 from briefgen.collector import cycle_collection_paused
+from briefgen.storedtext import NewText, StoredText, TextFile
 
 V = TypeVar("V")
 _MAGIC = b"briefgen-store\n"
-_FORMAT = 1
+_FORMAT = 2
 _RACY_NS = 2_000_000_000
 """A stamp this close to when it was taken may not show the next edit (file systems
 keep mtimes at a tick's precision): such a file is hashed again next time."""
 _ALLOWED_MODULES = ("briefgen.model", "briefgen.errors", "briefgen.load", "briefgen.check")
-_ALLOWED = {("datetime", "date"), ("pathlib", "PosixPath"), ("pathlib", "WindowsPath")}
+_ALLOWED = {
+    ("datetime", "date"),
+    ("pathlib", "PosixPath"),
+    ("pathlib", "WindowsPath"),
+    ("briefgen.store", "_child_path"),
+}
 _KEEP_IN: set[Path] = set()
 """Folders whose stores this process keeps in memory (see keep_in_memory)."""
 _KEPT: dict[tuple[Path, str], tuple[tuple[int, int, int, int], HashStore[Any]]] = {}
@@ -68,10 +74,84 @@ def content_key(*parts: str | bytes) -> str:
 
 
 class _ModelUnpickler(pickle.Unpickler):
+    def __init__(self, source: BinaryIO, texts: TextFile) -> None:
+        super().__init__(source)
+        self.texts = texts
+
     def find_class(self, module: str, name: str) -> object:
         if module in _ALLOWED_MODULES or (module, name) in _ALLOWED:
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"{module}.{name} is not model data")
+
+    def persistent_load(self, pid: object) -> StoredText:
+        """A text in the file's texts, by where it lies and its hash; read when asked for."""
+        if not (isinstance(pid, tuple) and len(pid) == 3):
+            raise pickle.UnpicklingError("not a stored text")
+        offset, length, digest = pid
+        if not (type(offset) is int and type(length) is int and type(digest) is str):
+            raise pickle.UnpicklingError("not a stored text")
+        return StoredText(self.texts, offset, length, digest)
+
+
+class _TextSink:
+    """Where a store's texts are written as it is pickled, and the file offset of each."""
+
+    def __init__(self, out: BinaryIO, offset: int) -> None:
+        self.out = out
+        self.offset = offset
+
+    def write(self, data: bytes) -> int:
+        self.out.write(data)
+        self.offset += len(data)
+        return self.offset - len(data)
+
+
+class _StorePickler(pickle.Pickler):
+    """Pickles values with their texts apart: a value with a stored_form method (an
+    Article) is pickled by it, and each NewText or StoredText in it goes into the texts,
+    the pickle holding where it lies and its hash."""
+
+    def __init__(self, out: BinaryIO, texts: _TextSink) -> None:
+        super().__init__(out, protocol=pickle.HIGHEST_PROTOCOL)
+        self.texts = texts
+        self.folders: dict[str, PosixPath] = {}
+
+    def reducer_override(self, obj: object) -> Any:
+        if type(obj) is PosixPath:
+            # A path is its folder (one object for all the files in it) and its name:
+            # made again, it is not parsed whole, which costs most of a store's read.
+            folder = obj.parent
+            if folder == obj:
+                return NotImplemented
+            return _child_path, (self.folders.setdefault(str(folder), folder), obj.name)
+        stored_form = getattr(type(obj), "stored_form", None)
+        return NotImplemented if stored_form is None else stored_form(obj)
+
+    def persistent_id(self, obj: object) -> tuple[int, int, str] | None:
+        if type(obj) is NewText:
+            data = obj.text.encode()
+        elif type(obj) is StoredText:
+            data = obj.raw()  # copied unread: checked whenever it is read
+        else:
+            return None
+        return self.texts.write(data), len(data), obj.digest
+
+
+def _child_path(folder: PosixPath, name: str) -> PosixPath:
+    return _CHILD(folder, name)
+
+
+_CHILD: Callable[[PosixPath, str], PosixPath] = getattr(
+    PosixPath, "_make_child_relpath", PosixPath.joinpath
+)
+"""pathlib's own way to a file in a folder, without parsing the folder's path again
+(folder / name parses it whole, which would cost a fifth of a store's read)."""
+
+
+def _dump(value: object, texts: _TextSink) -> bytes:
+    index = io.BytesIO()
+    _StorePickler(index, texts).dump(value)
+    return index.getvalue()
 
 
 @dataclass(slots=True)
@@ -82,10 +162,17 @@ class HashStore(Generic[V]):
     own checksum: a build that parsed one article appends it instead of writing every
     article again. When the records outgrow half the store it is written whole, keeping
     only what the last build used (and spare others, for the next branch switch).
+
+    A store and each record hold texts (article bodies), then an index: the pickled
+    values, where each text is a StoredText, read from the file only when asked for. The
+    index has a checksum, checked at every read; each text has its own hash, checked when
+    it is read, and recover makes a damaged text again.
     """
 
     file: Path
     fingerprint: str
+    recover: Callable[[Any], str] | None = None
+    """Makes a stored text again from the object that holds it (see storedtext.py)."""
     values: dict[str, V] = field(default_factory=dict)
     stamps: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     """path -> (mtime_ns, size, content hash) of files whose stamp was not racy."""
@@ -98,16 +185,21 @@ class HashStore(Generic[V]):
     records_size: int = 0
 
     @classmethod
-    def open(cls, file: Path, fingerprint: str) -> HashStore[V]:
+    def open(
+        cls, file: Path, fingerprint: str, recover: Callable[[Any], str] | None = None
+    ) -> HashStore[V]:
         kept = _KEPT.get((file, fingerprint)) if file.parent in _KEEP_IN else None
         if kept is not None and kept[0] == _identity(file):
             return kept[1]._copy()
-        store: HashStore[V] = cls(file, fingerprint)
+        store: HashStore[V] = cls(file, fingerprint, recover)
         try:
-            with file.open("rb") as source:
-                store._read(source)
+            fd = os.open(file, os.O_RDONLY)
         except OSError:
             pass
+        else:
+            texts = TextFile(fd, recover)  # closes fd once no text of the store is left
+            with open(fd, "rb", closefd=False) as source:
+                store._read(source, texts)
         store._keep()
         return store
 
@@ -116,6 +208,7 @@ class HashStore(Generic[V]):
         return HashStore(
             self.file,
             self.fingerprint,
+            self.recover,
             dict(self.values),
             dict(self.stamps),
             base_size=self.base_size,
@@ -127,39 +220,40 @@ class HashStore(Generic[V]):
         if identity is not None:
             _KEPT[(self.file, self.fingerprint)] = (identity, self._copy())
 
-    def _read(self, source: BinaryIO) -> None:
-        """Read a store: checked, then unpickled, straight from the file (a large store
-        is never held as bytes beside its values)."""
-        head = [source.readline(200) for _ in range(5)]
-        magic, fmt, stored_print, checksum, size = (line.rstrip(b"\n") for line in head)
+    def _read(self, source: BinaryIO, texts: TextFile) -> None:
+        """Read a store's index and its records' (checked, then unpickled); the texts
+        stay in the file."""
+        head = [source.readline(200) for _ in range(6)]
+        magic, fmt, stored_print, checksum, texts_size, index_size = (
+            line.rstrip(b"\n") for line in head
+        )
         if (
             magic + b"\n" != _MAGIC
             or fmt != str(_FORMAT).encode()
             or stored_print != self.fingerprint.encode()
-            or not size.isdigit()
+            or not texts_size.isdigit()
+            or not index_size.isdigit()
         ):
             return
-        start, length = source.tell(), int(size)
-        if _file_digest(source, length) != checksum:
-            return
-        source.seek(start)
-        loaded = _load(source)
+        index_at = source.tell() + int(texts_size)
+        source.seek(index_at)
+        loaded = _load(_checked(source, int(index_size), checksum), texts)
         if not (isinstance(loaded, tuple) and len(loaded) == 2):
             return
         values, stamps = loaded
         if not (isinstance(values, dict) and isinstance(stamps, dict)):
             return
         self.values, self.stamps = values, stamps
-        self.base_size = start + length
+        self.base_size = index_at + int(index_size)
         source.seek(self.base_size)
         while True:  # records after the store, while sound
             record_head = source.read(_RECORD_HEAD)
             if len(record_head) < _RECORD_HEAD:
                 break
-            payload = source.read(int.from_bytes(record_head[:8], "big"))
-            if hashlib.sha256(payload).hexdigest().encode() != record_head[8:]:
-                break
-            record = _load(io.BytesIO(payload))
+            texts_length = int.from_bytes(record_head[:8], "big")
+            index_length = int.from_bytes(record_head[8:16], "big")
+            source.seek(texts_length, os.SEEK_CUR)
+            record = _load(_checked(source, index_length, record_head[16:]), texts)
             if not (isinstance(record, tuple) and len(record) == 2):
                 break
             added, restamped = record
@@ -171,7 +265,7 @@ class HashStore(Generic[V]):
                     self.stamps.pop(path, None)
                 else:
                     self.stamps[path] = stamp
-            self.records_size += _RECORD_HEAD + len(payload)
+            self.records_size += _RECORD_HEAD + texts_length + index_length
 
     def known_hash(self, path: Path, stat: os.stat_result) -> str | None:
         """The content hash recorded for path, when its stamp is the recorded one."""
@@ -216,10 +310,10 @@ class HashStore(Generic[V]):
             self._restamp(path, None)
         if not self.added and not self.restamped:
             return
-        record = pickle.dumps((self.added, self.restamped), protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            if self.base_size and self.records_size + len(record) < self.base_size // 2:
+            record = self._record() if self.base_size else None
+            if record is not None and self.records_size + len(record) < self.base_size // 2:
                 self._append(record)
             else:
                 self._write_whole(spare)
@@ -228,13 +322,22 @@ class HashStore(Generic[V]):
             pass  # only a speed-up is lost
         self.added, self.restamped = {}, {}
 
+    def _record(self) -> bytes:
+        """What this build added, as a record to go at the end of the file."""
+        texts = io.BytesIO()
+        index = _dump(
+            (self.added, self.restamped),
+            _TextSink(texts, self.base_size + self.records_size + _RECORD_HEAD),
+        )
+        head = len(texts.getvalue()).to_bytes(8, "big") + len(index).to_bytes(8, "big")
+        return head + hashlib.sha256(index).hexdigest().encode() + texts.getvalue() + index
+
     def _append(self, record: bytes) -> None:
-        head = len(record).to_bytes(8, "big") + hashlib.sha256(record).hexdigest().encode()
         with self.file.open("r+b") as out:
             out.seek(self.base_size + self.records_size)  # over a damaged tail, if any
-            out.write(head + record)
+            out.write(record)
             out.truncate()
-        self.records_size += len(head) + len(record)
+        self.records_size += len(record)
 
     def _write_whole(self, spare: int) -> None:
         others = [k for k in self.values if k not in self.used][-spare:] if spare else []
@@ -243,17 +346,21 @@ class HashStore(Generic[V]):
         try:
             with temp.open("w+b") as out:
                 head = _MAGIC + f"{_FORMAT}\n{self.fingerprint}\n".encode()
-                out.write(head + b"0" * 64 + b"\n" + b"0" * 20 + b"\n")
+                out.write(head + b"0" * 64 + b"\n" + b"0" * 20 + b"\n" + b"0" * 20 + b"\n")
                 start = out.tell()
-                writer = _HashingWriter(out)  # pickled straight to the file, hashed on the way
-                pickle.dump((self.values, self.stamps), writer, protocol=pickle.HIGHEST_PROTOCOL)
-                size = out.tell() - start
+                # The texts go straight to the file; the index (small) is written after.
+                texts = _TextSink(out, start)
+                index = _dump((self.values, self.stamps), texts)
+                out.write(index)
                 out.seek(len(head))
-                out.write(writer.digest.hexdigest().encode() + f"\n{size:020d}\n".encode())
+                out.write(
+                    hashlib.sha256(index).hexdigest().encode()
+                    + f"\n{texts.offset - start:020d}\n{len(index):020d}\n".encode()
+                )
             os.replace(temp, self.file)
         finally:
             temp.unlink(missing_ok=True)
-        self.base_size, self.records_size = start + size, 0
+        self.base_size, self.records_size = texts.offset + len(index), 0
 
 
 def _identity(file: Path) -> tuple[int, int, int, int] | None:
@@ -264,39 +371,27 @@ def _identity(file: Path) -> tuple[int, int, int, int] | None:
     return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
-class _HashingWriter:
-    def __init__(self, out: BinaryIO) -> None:
-        self.out = out
-        self.digest = hashlib.sha256()
-
-    def write(self, data: bytes) -> int:
-        self.digest.update(data)
-        return self.out.write(data)
+def _checked(source: BinaryIO, length: int, checksum: bytes) -> bytes:
+    """The next length bytes of source when their hex SHA-256 is checksum, else b""."""
+    data = source.read(length)
+    if len(data) != length or hashlib.sha256(data).hexdigest().encode() != checksum:
+        return b""
+    return data
 
 
-def _file_digest(source: BinaryIO, length: int) -> bytes:
-    """The hex SHA-256 of the next length bytes of source, read in pieces."""
-    digest = hashlib.sha256()
-    left = length
-    while left > 0:
-        piece = source.read(min(left, 1 << 20))
-        if not piece:
-            return b""
-        digest.update(piece)
-        left -= len(piece)
-    return digest.hexdigest().encode()
+_RECORD_HEAD = 8 + 8 + 64
+"""The length of a record's texts and of its index (8 bytes each), and the hex SHA-256
+of its index."""
 
 
-_RECORD_HEAD = 8 + 64
-"""A record's length (8 bytes) and the hex SHA-256 of its payload."""
-
-
-def _load(source: BinaryIO) -> object:
+def _load(index: bytes, texts: TextFile) -> object:
     """The pickled object (model data only), or None when it is not sound.
 
     The collector is paused meanwhile: model data holds no cycles."""
+    if not index:
+        return None
     try:
         with cycle_collection_paused():
-            return _ModelUnpickler(source).load()
+            return _ModelUnpickler(io.BytesIO(index), texts).load()
     except Exception:  # any damage the checksum missed: ignore it
         return None
