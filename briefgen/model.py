@@ -1,11 +1,15 @@
-"""The briefing as plain, immutable data. No I/O happens here."""
+"""The briefing as plain, immutable data. No I/O happens here, but for the body of an
+article from the store, read from the store's file when first asked for (storedtext.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import operator
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
+from itertools import repeat
 from pathlib import Path
 
 from briefgen.errors import SourcePos
@@ -253,8 +257,7 @@ def _article(*values: object) -> Article:
     if len(values) != len(_SETTERS):
         raise ValueError("not an article's fields")
     article: Article = object.__new__(Article)
-    for put, value in zip(_SETTERS, values, strict=True):
-        put(article, value)
+    deque(map(operator.call, _SETTERS, repeat(article), values), maxlen=0)
     return article
 
 

@@ -83,13 +83,10 @@ class _ModelUnpickler(pickle.Unpickler):
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"{module}.{name} is not model data")
 
-    def persistent_load(self, pid: object) -> StoredText:
-        """A text in the file's texts, by where it lies and its hash; read when asked for."""
-        if not (isinstance(pid, tuple) and len(pid) == 3):
-            raise pickle.UnpicklingError("not a stored text")
+    def persistent_load(self, pid: Any) -> StoredText:
+        """A text in the file's texts, by where it lies and its hash; read when asked for
+        (and then checked: a wrong offset, length or hash only fails the check)."""
         offset, length, digest = pid
-        if not (type(offset) is int and type(length) is int and type(digest) is str):
-            raise pickle.UnpicklingError("not a stored text")
         return StoredText(self.texts, offset, length, digest)
 
 
@@ -198,7 +195,8 @@ class HashStore(Generic[V]):
             pass
         else:
             texts = TextFile(fd, recover)  # closes fd once no text of the store is left
-            with open(fd, "rb", closefd=False) as source:
+            # The collector is paused meanwhile: model data holds no cycles.
+            with open(fd, "rb", closefd=False) as source, cycle_collection_paused():
                 store._read(source, texts)
         store._keep()
         return store
@@ -385,13 +383,10 @@ of its index."""
 
 
 def _load(index: bytes, texts: TextFile) -> object:
-    """The pickled object (model data only), or None when it is not sound.
-
-    The collector is paused meanwhile: model data holds no cycles."""
+    """The pickled object (model data only), or None when it is not sound."""
     if not index:
         return None
     try:
-        with cycle_collection_paused():
-            return _ModelUnpickler(io.BytesIO(index), texts).load()
+        return _ModelUnpickler(io.BytesIO(index), texts).load()
     except Exception:  # any damage the checksum missed: ignore it
         return None

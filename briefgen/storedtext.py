@@ -51,7 +51,7 @@ class StoredText:
         checked whenever they are read as text)."""
         try:
             return os.pread(self.file.fd, self.length, self.offset)
-        except (OSError, ValueError, OverflowError):
+        except (OSError, ValueError, OverflowError, TypeError):  # not where a text can be
             return b""
 
     def text(self, owner: object) -> str:

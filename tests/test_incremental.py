@@ -226,7 +226,7 @@ def test_a_corrupt_or_foreign_cache_is_ignored(tmp_path: Path) -> None:
         lambda data: data[: len(data) // 2],  # cut short
         lambda data: data.replace(b"gen-050", b"gen-999"),  # altered: checksum fails
         lambda data: b"not a store at all",
-        lambda data: data.replace(b"briefgen-store\n1\n", b"briefgen-store\n1\nforeign"),
+        lambda data: data.replace(b"briefgen-store\n2\n", b"briefgen-store\n2\nforeign"),
     ):
         for store in stores:
             store.write_bytes(damage(store.read_bytes()) if store.stat().st_size else b"")
@@ -258,7 +258,7 @@ def test_a_hostile_store_cannot_run_code(tmp_path: Path) -> None:
 
     payload = pickle.dumps(({"x": Evil()}, {}))
     checksum = hashlib.sha256(payload).hexdigest()
-    header = f"1\n{_parser_fingerprint()}\n{checksum}\n{len(payload)}\n".encode()
+    header = f"2\n{_parser_fingerprint()}\n{checksum}\n{0:020d}\n{len(payload)}\n".encode()
     (root / ".briefgen-cache").mkdir()
     (root / ".briefgen-cache" / "articles.store").write_bytes(
         b"briefgen-store\n" + header + payload
