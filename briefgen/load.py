@@ -452,17 +452,23 @@ def _parse_articles(
 def open_article_store(project: Project) -> HashStore[ParsedArticle]:
     """The parsed articles of earlier builds; their bodies stay in the file until read."""
     return HashStore.open(
-        project.cache_dir / "articles.store",
+        _article_store_file(project),
         _parser_fingerprint(),
-        recover=partial(_body_again, project.content),
+        recover=partial(_body_again, project),
     )
 
 
-def _body_again(content: Path, article: Article) -> str:
+def _article_store_file(project: Project) -> Path:
+    return project.cache_dir / "articles.store"
+
+
+def _body_again(project: Project, article: Article) -> str:
     """The body of an article from the store whose stored body is damaged: parsed again
-    from its file, which must still be what the store's article was made from."""
-    again = _parse_article(article.pos.path, content).article
+    from its file, which must still be what the store's article was made from. When it
+    is not, the store goes (its stamp of the file cannot be trusted either)."""
+    again = _parse_article(article.pos.path, project.content).article
     if again is None or again.body_digest != article.body_digest:
+        _article_store_file(project).unlink(missing_ok=True)
         raise BuildFailed(
             [
                 Diagnostic(

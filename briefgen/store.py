@@ -5,6 +5,10 @@ never trusted: a file written by another version of briefgen, for another projec
 short or altered, is ignored whole and rebuilt; unpickling may only make the plain data
 classes of the model, so a hostile file cannot run code.
 
+Opening a store reads its index, not its texts (article bodies, most of its size): a
+body is read from the file when something asks for it, and checked by its hash then
+(storedtext.py), so a damaged one is made again rather than shown.
+
 Files are found by stamp (a stat) and their contents by hash: an edited file is read
 and hashed once, an unedited one is not read at all, and a file that went away and
 came back (a branch switched and back) is found by its hash.

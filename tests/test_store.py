@@ -11,13 +11,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from briefgen.build import Previewer, build
-from briefgen.errors import SourcePos
+from briefgen.errors import BuildFailed, SourcePos
 from briefgen.load import _parser_fingerprint
 from briefgen.model import Article, Cite
 from briefgen.store import HashStore, keep_in_memory
 from tests.conftest import REPO
-from tests.test_incremental import GENERATED, cold_build, make_project, site_bytes
+from tests.test_incremental import GENERATED, Clock, cold_build, make_project, site_bytes
 from tests.test_serve_preview import clean_build
 
 
@@ -262,3 +264,39 @@ def test_a_hostile_store_with_texts_cannot_run_code(tmp_path: Path) -> None:
     )
     assert HashStore.open(file, "code-1").values == {}
     assert not marker.exists()
+
+
+def test_a_damaged_body_of_a_file_edited_behind_its_stamp_fails_once_then_builds(
+    tmp_path: Path,
+) -> None:
+    """The stored body is damaged and the file no longer matches the store's article (an
+    edit that kept its size and time stamp): no page mixes the two. The build fails
+    saying so, the store goes, and the next build is what a cold build makes."""
+    root = tmp_path / "desk"
+    make_project(root)
+    clock = Clock()
+    for path in (root / "content").rglob("*"):
+        clock.touch(path)  # old stamps, which the store trusts
+    build(root, with_pdf=False, use_manifest=True)
+    cache = root / ".briefgen-cache"
+    store = cache / "articles.store"
+    store.write_bytes(store.read_bytes().replace(b"gen-020 opens it", b"gen-020 OPENS IT"))
+    edited = root / "content" / "articles" / "gen-020.md"
+    stamp = edited.stat()
+    edited.write_text(edited.read_text().replace("gen-020 opens it.", "gen-020 opens it!"))
+    os.utime(edited, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    shutil.rmtree(root / "site")
+    (cache / "quotes.store").unlink()  # the quote cited from gen-020 is looked for again
+    with pytest.raises(BuildFailed) as failed:
+        build(root, with_pdf=False, use_manifest=True)
+    assert [(d.pos and d.pos.path.name, d.message) for d in failed.value.diagnostics] == [
+        (
+            "gen-020.md",
+            "the file changed while the site was built; expected it unchanged until the "
+            "build ends: build again",
+        )
+    ]
+    assert not store.exists()
+    build(root, with_pdf=False, use_manifest=True)
+    assert site_bytes(root / "site") == cold_build(root, tmp_path / "cold")
+    assert "gen-020 opens it!" in (root / "site/articles/gen-020/index.html").read_text()
