@@ -237,9 +237,10 @@ class HashStore(Generic[V]):
             or not index_size.isdigit()
         ):
             return
+        end = os.fstat(source.fileno()).st_size
         index_at = source.tell() + int(texts_size)
         source.seek(index_at)
-        loaded = _load(_checked(source, int(index_size), checksum), texts)
+        loaded = _load(_checked(source, int(index_size), checksum, end), texts)
         if not (isinstance(loaded, tuple) and len(loaded) == 2):
             return
         values, stamps = loaded
@@ -255,7 +256,7 @@ class HashStore(Generic[V]):
             texts_length = int.from_bytes(record_head[:8], "big")
             index_length = int.from_bytes(record_head[8:16], "big")
             source.seek(texts_length, os.SEEK_CUR)
-            record = _load(_checked(source, index_length, record_head[16:]), texts)
+            record = _load(_checked(source, index_length, record_head[16:], end), texts)
             if not (isinstance(record, tuple) and len(record) == 2):
                 break
             added, restamped = record
@@ -326,13 +327,14 @@ class HashStore(Generic[V]):
 
     def _record(self) -> bytes:
         """What this build added, as a record to go at the end of the file."""
-        texts = io.BytesIO()
+        sink = io.BytesIO()
         index = _dump(
             (self.added, self.restamped),
-            _TextSink(texts, self.base_size + self.records_size + _RECORD_HEAD),
+            _TextSink(sink, self.base_size + self.records_size + _RECORD_HEAD),
         )
-        head = len(texts.getvalue()).to_bytes(8, "big") + len(index).to_bytes(8, "big")
-        return head + hashlib.sha256(index).hexdigest().encode() + texts.getvalue() + index
+        texts = sink.getvalue()
+        head = len(texts).to_bytes(8, "big") + len(index).to_bytes(8, "big")
+        return head + hashlib.sha256(index).hexdigest().encode() + texts + index
 
     def _append(self, record: bytes) -> None:
         with self.file.open("r+b") as out:
@@ -373,8 +375,11 @@ def _identity(file: Path) -> tuple[int, int, int, int] | None:
     return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
-def _checked(source: BinaryIO, length: int, checksum: bytes) -> bytes:
-    """The next length bytes of source when their hex SHA-256 is checksum, else b""."""
+def _checked(source: BinaryIO, length: int, checksum: bytes, end: int) -> bytes:
+    """The next length bytes of source when their hex SHA-256 is checksum, else b""
+    (and without a read when they would go past end, the file's size)."""
+    if source.tell() + length > end:
+        return b""
     data = source.read(length)
     if len(data) != length or hashlib.sha256(data).hexdigest().encode() != checksum:
         return b""

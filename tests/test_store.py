@@ -81,6 +81,10 @@ def test_a_store_of_other_code_or_damaged_is_empty(tmp_path: Path) -> None:
     assert HashStore.open(file, "code-1").values == {}
     file.write_bytes(b"\x00" * 100)
     assert HashStore.open(file, "code-1").values == {}
+    head = data.split(b"\n")
+    head[5] = b"9" * 20  # an index longer than the file: not read at all
+    file.write_bytes(b"\n".join(head))
+    assert HashStore.open(file, "code-1").values == {}
 
 
 def test_the_previews_store_is_kept_in_memory_until_another_process_writes_it(
