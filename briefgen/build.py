@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 from briefgen.cache import CacheFolder, Manifest, Memo, PageRecords, PdfStamps
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
+from briefgen.listing import Listing, list_folder
 from briefgen.lock import project_lock
 from briefgen.project import Project, find_project
 from briefgen.store import keep_in_memory
@@ -266,7 +267,9 @@ def build(
             if use_manifest
             else None
         )
-        if manifest is not None and not force and manifest.is_current():
+        # One listing of the output serves the manifest, the page records and the writer.
+        listing = _listing(out)
+        if manifest and listing is not None and not force and manifest.is_current(listing.files):
             timings["total"] = time.perf_counter() - start
             return BuildReport(out, 0, (), (), (), "up to date", timings, up_to_date=True)
 
@@ -280,7 +283,7 @@ def build(
 
         mark = time.perf_counter()
         settings = prepared.briefing.settings
-        records = PageRecords(folder, out, manifest.output_stamps if manifest else None)
+        records = PageRecords(folder, out, listing.files if listing else {})
         if force or not out.is_dir():
             records.saved.clear()
         site = site_files(
@@ -311,10 +314,8 @@ def build(
         tell("write", 0, 0)
         mark = time.perf_counter()
         records.forget()
-        report = write_site(files, out, kept)
-        changed = (*report.written, MARKER)  # the marker is made when it was missing
-        written = manifest.outputs_after(changed, report.removed) if manifest else None
-        records.record(site.keys, written)
+        report = write_site(files, out, kept, listing)
+        records.record(site.keys, report.stamps)
         timings["write"] = time.perf_counter() - mark
         timings["total"] = time.perf_counter() - start
         if pdf is not None and pdf.laid_out:
@@ -328,7 +329,7 @@ def build(
         if manifest is not None:
             if recorded is not None:
                 manifest.restamp(recorded)  # our own write is no change for the next build
-            manifest.save(written)
+            manifest.save(report.stamps)
         return BuildReport(
             out,
             pages,
@@ -341,6 +342,15 @@ def build(
             warnings=prepared.warnings,
             rendered=site.rendered,
         )
+
+
+def _listing(out: Path) -> Listing | None:
+    """The output folder's listing; None when part of it cannot be listed (the writer
+    tries again, and reports what stands in its way)."""
+    try:
+        return list_folder(out)
+    except OSError:
+        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
 from briefgen import __version__
+from briefgen.listing import Stamp, list_folder
 
 V = TypeVar("V")
-FileStamp = tuple[int, int]
+FileStamp = Stamp
 """mtime in nanoseconds and size in bytes."""
 
 
@@ -113,8 +115,11 @@ class Manifest:
 
     A build that finds the manifest current has nothing to do. The inputs are stamped
     when the manifest is made, before the build reads them: a file saved while the
-    build runs then differs from what is recorded, and the next build sees it.
+    build runs then differs from what is recorded, and the next build sees it. Only a
+    digest of each set of stamps is kept: the stamps are only ever compared whole.
     """
+
+    FORMAT = "briefgen-manifest-2"
 
     def __init__(
         self,
@@ -132,35 +137,7 @@ class Manifest:
         """What the build was asked for (build.BuildOptions), recorded with the stamps."""
         self.purpose = f"manifest-{kind}.json"
         self.input_stamps = tree_stamps(inputs)
-        self.output_stamps: dict[str, list[int]] | None = None
-        """The stamps of the output files as is_current() took them (PageRecords reuses
-        them); None until it did."""
-
-    def outputs_now(self) -> dict[str, list[int]]:
-        """The stamps of the output files now."""
-        return tree_stamps([self.out])
-
-    def outputs_after(self, written: Iterable[str], removed: Iterable[str]) -> dict[str, list[int]]:
-        """The stamps of the output files after a write that changed only written and
-        removed (paths relative to the output folder): those is_current() took, brought up
-        to date, so the folder is not walked again. Unchanged files keep their stamps in
-        both of the writer's ways (left alone, or hard-linked). A stamp that is wrong all
-        the same costs only work: the next build finds the difference and redoes it."""
-        if self.output_stamps is None:
-            return self.outputs_now()
-        root = os.fspath(self.out)
-        stamps = dict(self.output_stamps)
-        for rel in removed:
-            stamps.pop(os.path.join(root, rel), None)
-        for rel in written:
-            path = os.path.join(root, rel)
-            try:
-                st = os.stat(path)
-            except OSError:
-                stamps.pop(path, None)
-                continue
-            stamps[path] = [st.st_mtime_ns, st.st_size]
-        return stamps
+        self._inputs_digest: str | None = None
 
     def saved_options(self) -> object:
         """The options recorded with the last save, as read back (unchecked)."""
@@ -170,22 +147,44 @@ class Manifest:
     def restamp(self, path: Path) -> None:
         """Take the stamp of an input the build itself wrote (the edition's snapshot)."""
         self.input_stamps[str(path)] = list(file_stamp(path))
+        self._inputs_digest = None
 
-    def is_current(self) -> bool:
+    def is_current(self, outputs: Mapping[str, Stamp] | None = None) -> bool:
+        """Whether the inputs and the output folder are as the last save recorded them.
+
+        outputs: the output folder's listing (listing.list_folder) when the caller has
+        it; else the folder is listed here."""
         saved = self.cache.read_json(self.out, self.purpose)
-        if not isinstance(saved, dict):
+        if not isinstance(saved, dict) or saved.get("format") != self.FORMAT:
             return False
-        saved.pop("options", None)  # the kind in the file's name already tells them apart
-        self.output_stamps = self.outputs_now()
-        now = {"version": __version__, "inputs": self.input_stamps, "outputs": self.output_stamps}
-        return bool(saved == now)
+        if outputs is None:
+            try:
+                outputs = list_folder(self.out).files
+            except OSError:
+                return False
+        return bool(saved == self._record(outputs, saved.get("options")))
 
-    def save(self, outputs: dict[str, list[int]] | None = None) -> None:
-        """Record the stamps; outputs, when given, are those of the output folder after
-        the last change to it (outputs_after())."""
-        outputs = self.outputs_now() if outputs is None else outputs
-        stamps = {"version": __version__, "inputs": self.input_stamps, "outputs": outputs}
-        self.cache.write_json(self.out, self.purpose, {**stamps, "options": self.options})
+    def save(self, outputs: Mapping[str, Stamp]) -> None:
+        """Record the stamps; outputs are those of the output folder after the build's
+        write (write.WriteReport.stamps)."""
+        self.cache.write_json(self.out, self.purpose, self._record(outputs, self.options))
+
+    def _record(self, outputs: Mapping[str, Stamp], options: object) -> dict[str, object]:
+        if self._inputs_digest is None:
+            self._inputs_digest = stamps_digest(self.input_stamps)
+        return {
+            "format": self.FORMAT,
+            "version": __version__,
+            "inputs": self._inputs_digest,
+            "outputs": stamps_digest(outputs),
+            "options": options,  # the kind in the file's name already tells them apart
+        }
+
+
+def stamps_digest(stamps: Mapping[str, Sequence[int]]) -> str:
+    """One digest of a set of stamps, whatever the order they were taken in."""
+    # marshal's version 2 writes no back-references: equal values, equal bytes
+    return hashlib.sha256(marshal.dumps(sorted(stamps.items()), 2)).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,19 +235,18 @@ class PageRecords:
     neither rendered nor written again."""
 
     PURPOSE = "pages.json"
+    FORMAT = "briefgen-pages-2"
 
-    def __init__(
-        self, cache: CacheFolder, out: Path, stamps: dict[str, list[int]] | None = None
-    ) -> None:
-        """stamps: those of the output files, taken just before (Manifest.output_stamps),
-        so that no page is stat'ed again."""
+    def __init__(self, cache: CacheFolder, out: Path, stamps: Mapping[str, Stamp]) -> None:
+        """stamps: those of the files in the output folder now (listing.list_folder)."""
         self.cache = cache
         self.out = out
-        self.stamps = stamps or {}
+        self.stamps = stamps
         saved = cache.read_json(out, self.PURPOSE)
         self.saved: dict[str, object] = (
             saved["pages"]
             if isinstance(saved, dict)
+            and saved.get("format") == self.FORMAT
             and saved.get("version") == __version__
             and isinstance(saved.get("pages"), dict)
             else {}
@@ -259,28 +257,21 @@ class PageRecords:
         saved = self.saved.get(page)
         if not isinstance(saved, list) or len(saved) != 3 or saved[0] != digest:
             return False
-        return self._stamp(page) == saved[1:]
+        stamp = self.stamps.get(page)
+        return stamp is not None and stamp[0] == saved[1] and stamp[1] == saved[2]
 
-    def _stamp(self, page: str) -> list[int] | None:
-        path = self.out / page
-        known = self.stamps.get(str(path))
-        if known is not None:
-            return known
-        try:
-            return list(file_stamp(path))
-        except OSError:
-            return None
-
-    def record(self, keys: dict[str, str], stamps: dict[str, list[int]] | None = None) -> None:
-        """Remember the key of each page now in the output folder; stamps are those of the
-        output files after the write (Manifest.outputs_after), if at hand."""
-        self.stamps = stamps or {}
-        pages: dict[str, object] = {}
-        for page, digest in keys.items():
-            stamp = self._stamp(page)
-            if stamp is not None:
-                pages[page] = [digest, *stamp]
-        self.cache.write_json(self.out, self.PURPOSE, {"version": __version__, "pages": pages})
+    def record(self, keys: dict[str, str], stamps: Mapping[str, Stamp]) -> None:
+        """Remember the key of each page now in the output folder; stamps are those of
+        the output files after the write (write.WriteReport.stamps)."""
+        self.stamps = stamps
+        pages = {
+            page: [digest, *stamp]
+            for page, digest in keys.items()
+            if (stamp := stamps.get(page)) is not None
+        }
+        self.cache.write_json(
+            self.out, self.PURPOSE, {"format": self.FORMAT, "version": __version__, "pages": pages}
+        )
 
     def forget(self) -> None:
         """Before the output changes: a build that fails midway leaves no stale record."""

@@ -24,9 +24,18 @@ and mtime. A crash at any instant leaves the old output or the new one, plus at 
 a sibling work folder, which the next write deletes (recover()).
 
 Only the files a build hands in are read, to compare bytes (the pages it kept are
-neither read nor rewritten); the rest of the old output is listed, not read or
-stat'ed. Nothing is read or written through a symbolic link found in the old output:
-only its regular files are compared, and links, devices and FIFOs there are removed.
+neither read nor rewritten); the rest of the old output is listed (briefgen.listing),
+not read. The build lists the output once, before it loads the content, and hands the
+listing in: the output may have changed by hand since, so the writer plans from the
+listing but checks on disk, just before it acts, each place its change goes through (a
+place that no longer fits the plan makes it assemble a new tree instead), and a build
+that finds a kept page gone leaves it to the next build, which sees the change in the
+stamps and makes the page again. Nothing is read or written through a symbolic link
+found in the old output: only its regular files are compared or kept, and links,
+devices and FIFOs there are removed.
+
+Creating files costs the disk a wait per file (0.02 to 1 ms each here): a new tree of
+many files is written by a few threads, whose waits overlap.
 
 The output folder carries a marker file (MARKER): the guard in briefgen.build lets a
 build replace a folder that holds it, and no other folder with files in it.
@@ -43,11 +52,14 @@ import re
 import secrets
 import shutil
 import stat
-from collections.abc import Iterable, KeysView
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
 from briefgen.errors import BuildFailed, Diagnostic, SourcePos
+from briefgen.listing import EMPTY, Listing, Stamp, list_folder
 
 MARKER = ".briefgen-output"
 MARKER_TEXT = b"This folder is written by briefgen; every build replaces all of it.\n"
@@ -65,6 +77,9 @@ class WriteReport:
     written: tuple[str, ...]
     unchanged: tuple[str, ...]
     removed: tuple[str, ...]
+    stamps: dict[str, Stamp] = field(default_factory=dict, compare=False, repr=False)
+    """The stamp of every entry of the output after the write (as listing.list_folder
+    would take them), from the listing and a stat of each file the write made."""
 
 
 def check_outputs(files: Iterable[OutputFile], out_dir: Path) -> None:
@@ -132,15 +147,21 @@ def not_a_regular_file(path: Path) -> str | None:
     return "is not a regular file"
 
 
-def write_site(files: list[OutputFile], out_dir: Path, kept: Iterable[str] = ()) -> WriteReport:
+def write_site(
+    files: list[OutputFile],
+    out_dir: Path,
+    kept: Iterable[str] = (),
+    listing: Listing | None = None,
+) -> WriteReport:
     """Make out_dir hold exactly files (and the marker); raise BuildFailed when it
     cannot, the previous output left as it was.
 
-    kept: files of the last build that stay as they are, neither read nor removed."""
+    kept: files of the last build that stay as they are, neither read nor removed.
+    listing: of out_dir, taken earlier by the caller (list_folder); else listed here."""
     check_outputs(files, out_dir)
     out_dir = out_dir.absolute()
     try:
-        return _write_site(files, out_dir, frozenset(kept))
+        return _write_site(files, out_dir, frozenset(kept), listing)
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
         raise BuildFailed(
@@ -152,35 +173,84 @@ def write_site(files: list[OutputFile], out_dir: Path, kept: Iterable[str] = ())
         ) from None
 
 
-def _write_site(files: list[OutputFile], out_dir: Path, kept: frozenset[str]) -> WriteReport:
+def _write_site(
+    files: list[OutputFile], out_dir: Path, kept: frozenset[str], listing: Listing | None
+) -> WriteReport:
     if os.path.islink(out_dir):
         raise BuildFailed(
             [Diagnostic(SourcePos(out_dir), "output folder is a symbolic link; expected a folder")]
         )
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    recover(out_dir)
-    old = _scan(out_dir) if out_dir.is_dir() else _OldTree({}, {})
-    old_marker = old.files.pop(MARKER, False)
-    carried = tuple(sorted(path for path in kept if old.files.get(path)))
+    old = listing
+    if recover(out_dir) or old is None:
+        old = list_folder(out_dir) if out_dir.is_dir() else EMPTY
+    old_marker = _is_regular_file(out_dir / MARKER)  # on disk: the listing may be older
+    carried = tuple(sorted(path for path in kept if old.is_regular(path)))
     new_paths = {f.path for f in files}
-    removed = tuple(sorted(old.files.keys() - new_paths - set(carried)))
-    same = {f.path for f in files if old.files.get(f.path) and _same_bytes(out_dir, f)}
+    removed = tuple(sorted(old.files.keys() - new_paths - set(carried) - {MARKER}))
+    same = {f.path for f in files if old.is_regular(f.path) and _same_bytes(out_dir, f)}
     changed = [f for f in files if f.path not in same]
-    report = WriteReport(
-        tuple(f.path for f in changed),
-        tuple(f.path for f in files if f.path in same) + carried,
-        removed,
+    made = _change(out_dir, old, old_marker, files, changed, same, carried, removed)
+    lost = set(made.lost)
+    unchanged = tuple(f.path for f in files if f.path in same) + tuple(
+        path for path in carried if path not in lost
     )
+    written = tuple(f.path for f in changed)
+    # what stayed keeps the stamp it was listed with: had it changed since, the next
+    # build sees a stamp unlike the one recorded, and does the work again
+    stamps = {path: old.files[path] for path in unchanged}
+    stamps.update(_stamps_of(out_dir, (*written, *made.copied, MARKER)))
+    return WriteReport(written, unchanged, removed, stamps)
+
+
+@dataclass(frozen=True, slots=True)
+class _Made:
+    copied: Sequence[str] = ()
+    """Unchanged files the write copied, where a hard link could not be made."""
+    lost: Sequence[str] = ()
+    """Kept files that were no longer regular files when the write came to them."""
+
+
+def _change(
+    out_dir: Path,
+    old: Listing,
+    old_marker: bool,
+    files: list[OutputFile],
+    changed: list[OutputFile],
+    same: set[str],
+    carried: tuple[str, ...],
+    removed: tuple[str, ...],
+) -> _Made:
+    """Make the change in the way its size allows (see the module's docstring)."""
     if not changed and not removed and old_marker:
-        return report
+        return _Made()
     site_size = len(files) + len(carried) + 1
     if old_marker and len(changed) <= max(JOURNAL_FLOOR, site_size // 10):
         journal = _plan(out_dir, old, changed, removed)
         if journal is not None:
             _commit(out_dir, changed, journal)
-            return report
-    _swap(out_dir, files, same, carried)
-    return report
+            return _Made()
+    return _swap(out_dir, files, same, carried)
+
+
+def _is_regular_file(path: str | Path) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return False
+
+
+def _stamps_of(root: Path, paths: Iterable[str]) -> dict[str, Stamp]:
+    """The stamps of the entries at paths under root that exist."""
+    top = os.fspath(root)
+    stamps: dict[str, Stamp] = {}
+    for path in paths:
+        try:
+            st = os.lstat(os.path.join(top, path))
+        except OSError:
+            continue
+        stamps[path] = (st.st_mtime_ns, st.st_size)
+    return stamps
 
 
 JOURNAL_FLOOR = 16
@@ -262,7 +332,7 @@ def _plain_name(name: object) -> bool:
 
 def _plan(
     out_dir: Path,
-    old: _OldTree,
+    old: Listing,
     changed: list[OutputFile],
     removed: tuple[str, ...],
 ) -> _Journal | None:
@@ -284,7 +354,7 @@ def _plan(
         removed,
         _folders_gone(old, removed, changed),
     )
-    return journal if _can_apply(out_dir, journal, old.folders.keys()) else None
+    return journal if _can_apply(out_dir, journal) else None
 
 
 def _parents(path: str) -> list[str]:
@@ -297,7 +367,7 @@ def _parents(path: str) -> list[str]:
 
 
 def _folders_gone(
-    old: _OldTree, removed: tuple[str, ...], changed: list[OutputFile]
+    old: Listing, removed: tuple[str, ...], changed: list[OutputFile]
 ) -> tuple[str, ...]:
     """Folders of the old output that the new one does not have, children first: those
     left with nothing in them once removed is gone, and no new file goes into."""
@@ -323,39 +393,56 @@ def _folders_gone(
     return tuple(sorted(gone, key=lambda folder: (-folder.count("/"), folder)))
 
 
-def _can_apply(out_dir: Path, journal: _Journal, old_folders: KeysView[str]) -> bool:
-    """Whether every step of journal can be done: checked before the commit, since a
-    step that fails after it leaves the output half changed until the next write."""
+def _can_apply(out_dir: Path, journal: _Journal) -> bool:
+    """Whether every step of journal can be done, checked on disk just before the
+    commit: a step that fails after it leaves the output half changed until the next
+    write, and the listing the journal was planned from may be older than the output."""
     try:
         device = os.lstat(out_dir.parent).st_dev  # where the staged files are
         name_max = os.pathconf(out_dir, "PC_NAME_MAX")
         root = len(os.fsencode(out_dir))
-        for path in (*journal.make_folders, *(path for _, path in journal.replace)):
+        replaced = [path for _, path in journal.replace]
+        for path in (*journal.make_folders, *replaced):
             encoded = os.fsencode(path)
             if root + len(encoded) + 1 >= _PATH_MAX or any(
                 len(part) > name_max for part in encoded.split(b"/")
             ):
                 return False
-        touched = {""}  # the folders whose entries change, if they exist now
-        for path in (
-            *journal.make_folders,
-            *(path for _, path in journal.replace),
-            *journal.remove,
-            *journal.remove_folders,
-        ):
-            touched.add(path.rpartition("/")[0])
-        for folder in touched & (old_folders | {""}):
-            full = out_dir / folder
-            st = os.lstat(full)
+        made = set(journal.make_folders)
+        passed = {""}  # every folder a step goes into: each must be a real folder
+        for path in (*made, *replaced, *journal.remove, *journal.remove_folders):
+            passed.update(_parents(path))
+        for folder in passed | made:
+            st = _lstat(out_dir / folder)
+            if st is None:
+                if folder in made:
+                    continue
+                return False
             if (
                 st.st_dev != device
                 or not stat.S_ISDIR(st.st_mode)
-                or not os.access(full, os.W_OK | os.X_OK, effective_ids=_EFFECTIVE_IDS)
+                or not os.access(out_dir / folder, os.W_OK | os.X_OK, effective_ids=_EFFECTIVE_IDS)
             ):
+                return False
+        # a file goes, or goes away, where no folder stands; a folder goes away as one
+        for path in (*replaced, *journal.remove):
+            st = _lstat(out_dir / path)
+            if st is not None and stat.S_ISDIR(st.st_mode):
+                return False
+        for folder in journal.remove_folders:
+            st = _lstat(out_dir / folder)
+            if st is not None and not stat.S_ISDIR(st.st_mode):
                 return False
     except (OSError, UnicodeError):
         return False
     return True
+
+
+def _lstat(path: Path) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except FileNotFoundError:
+        return None
 
 
 _PATH_MAX = 4096
@@ -401,17 +488,18 @@ def _apply(out_dir: Path, staging: Path, journal: _Journal, *, resuming: bool) -
                 raise
 
 
-def _swap(out_dir: Path, files: list[OutputFile], same: set[str], carried: tuple[str, ...]) -> None:
+def _swap(
+    out_dir: Path, files: list[OutputFile], same: set[str], carried: tuple[str, ...]
+) -> _Made:
     """Assemble the whole new output beside out_dir, trade places in one step, delete
     the old tree."""
     staging = _sibling(out_dir, "new")
     try:
-        _fill(staging, out_dir, [*files, OutputFile(MARKER, MARKER_TEXT)], same | {MARKER})
-        _carry(staging, out_dir, carried)
+        made = _fill(staging, out_dir, [*files, OutputFile(MARKER, MARKER_TEXT)], same, carried)
         _keep_folder_access(staging, out_dir)
         if not out_dir.is_dir():
             os.rename(staging, out_dir)
-            return
+            return made
         if not _exchange(staging, out_dir):
             aside = _sibling(out_dir, "old", make=False)
             os.rename(out_dir, aside)  # a crash here is undone by recover()
@@ -419,6 +507,7 @@ def _swap(out_dir: Path, files: list[OutputFile], same: set[str], carried: tuple
             staging = aside
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # the old tree, or a failed new one
+    return made
 
 
 def _keep_folder_access(staging: Path, out_dir: Path) -> None:
@@ -434,10 +523,10 @@ def _keep_folder_access(staging: Path, out_dir: Path) -> None:
     os.chmod(staging, stat.S_IMODE(old.st_mode))
 
 
-def recover(out_dir: Path) -> None:
+def recover(out_dir: Path) -> bool:
     """Finish or undo what a write killed midway left: complete a committed journal,
-    put back an output moved aside, delete staging and work folders. Callers hold the
-    project's lock (no other write is running)."""
+    put back an output moved aside, delete staging and work folders; whether there was
+    any. Callers hold the project's lock (no other write is running)."""
     parent = out_dir.parent
     # Only names this module makes (work- was an earlier version's): never a folder
     # that merely starts alike.
@@ -449,7 +538,7 @@ def recover(out_dir: Path) -> None:
             if (found := ours.fullmatch(path.name))
         )
     except FileNotFoundError:
-        return
+        return False
     for path, kind in leftovers:
         if kind == "old" and not os.path.lexists(out_dir):
             os.rename(path, out_dir)
@@ -466,6 +555,7 @@ def recover(out_dir: Path) -> None:
             shutil.rmtree(path)
         else:
             path.unlink()
+    return bool(leftovers)
 
 
 def _committed(staging: Path) -> _Journal | None:
@@ -488,36 +578,6 @@ def _sibling(out_dir: Path, kind: str, *, make: bool = True) -> Path:
     return path
 
 
-@dataclass(frozen=True, slots=True)
-class _OldTree:
-    files: dict[str, bool]
-    """Every entry but folders, and whether it is a regular file."""
-    folders: dict[str, int]
-    """Every folder, and how many entries it holds."""
-
-
-def _scan(root: Path) -> _OldTree:
-    """The old output, listed without a stat per file and without following links."""
-    files: dict[str, bool] = {}
-    folders: dict[str, int] = {}
-    top = os.fspath(root)
-    skip = len(top) + 1
-    stack = [top]  # strings only: a listing allocates nothing the garbage collector tracks
-    while stack:
-        folder = stack.pop()
-        entries = 0
-        with os.scandir(folder) as found:
-            for entry in found:
-                entries += 1
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(entry.path)
-                else:
-                    files[entry.path[skip:]] = entry.is_file(follow_symlinks=False)
-        if folder != top:
-            folders[folder[skip:]] = entries
-    return _OldTree(files, folders)
-
-
 def _same_bytes(root: Path, new: OutputFile) -> bool:
     """Whether the regular file at new.path under root holds new.data."""
     try:
@@ -534,32 +594,96 @@ def _same_bytes(root: Path, new: OutputFile) -> bool:
             return False
 
 
-def _fill(root: Path, old_root: Path, files: list[OutputFile], reuse: set[str]) -> None:
-    """Write files under root; those in reuse are hard links to the old tree's file."""
-    made: set[Path] = {root}
-    for f in files:
-        target = root / f.path
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        if f.path in reuse:
-            try:
-                os.link(old_root / f.path, target, follow_symlinks=False)
-                continue
-            except OSError:
-                pass  # a file system without hard links: write a copy
-        target.write_bytes(f.data)
+def _fill(
+    root: Path, old_root: Path, files: list[OutputFile], same: set[str], carried: tuple[str, ...]
+) -> _Made:
+    """Make files under root, and the files of the old tree named in carried. Those in
+    same and carried are hard links to the old tree's file (a copy where no link can be
+    made); a carried path that is no longer a regular file is left out."""
+    top, old_top = os.fspath(root), os.fspath(old_root)
+    folders: dict[str, None] = {}
+    for path in (*(f.path for f in files), *carried):
+        folders.update(dict.fromkeys(_parents(path)))
+    by_depth: dict[int, list[str]] = {}
+    for folder in folders:
+        by_depth.setdefault(folder.count("/"), []).append(folder)
+    for depth in sorted(by_depth):  # parents first
+        _in_threads(lambda folder: os.mkdir(os.path.join(top, folder)), by_depth[depth])
 
-
-def _carry(root: Path, old_root: Path, paths: tuple[str, ...]) -> None:
-    """Bring files of the old tree into the new one unread: hard links, else copies."""
-    for rel in paths:
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
+    def link(path: str) -> bool:
+        """Whether the old tree's file at path could be hard-linked to its new place."""
         try:
-            os.link(old_root / rel, target, follow_symlinks=False)
+            os.link(os.path.join(old_top, path), os.path.join(top, path), follow_symlinks=False)
         except OSError:
-            shutil.copyfile(old_root / rel, target, follow_symlinks=False)
+            return False
+        return True
+
+    def make(f: OutputFile) -> str | None:
+        if f.path in same and link(f.path):
+            return None
+        with open(os.path.join(top, f.path), "wb") as stream:
+            stream.write(f.data)
+        return f.path if f.path in same else None
+
+    def carry(path: str) -> tuple[str, bool] | None:
+        """Bring a file of the old tree over unread: a hard link, else a copy."""
+        if not _is_regular_file(os.path.join(old_top, path)):  # changed since it was listed
+            return path, False
+        if link(path):
+            return None
+        try:
+            shutil.copyfile(
+                os.path.join(old_top, path), os.path.join(top, path), follow_symlinks=False
+            )
+        except FileNotFoundError:
+            return path, False
+        return path, True
+
+    copied = [path for path in _in_threads(make, files) if path is not None]
+    lost: list[str] = []
+    for path, was_copied in filter(None, _in_threads(carry, carried)):
+        (copied if was_copied else lost).append(path)
+    return _Made(copied, lost)
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+THREADS = 4
+"""Threads that write a new tree: they overlap the disk's wait for each new file (1,000
+folders and files in a slow folder: 0.98 s alone, 0.66 s with four)."""
+THREADS_FROM = 128
+"""Fewer items than this are done by the calling thread alone."""
+
+
+def _in_threads(work: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """work(item) for each item, in a few threads when there are many; what it
+    returned, in order. The first failure stops the other threads, and its error is
+    raised once every thread has stopped: nothing is still writing when the caller
+    cleans up."""
+    if len(items) < THREADS_FROM:
+        return [work(item) for item in items]
+    size = -(-len(items) // (THREADS * 4))  # a few batches per thread: they even out
+    batches = [items[n : n + size] for n in range(0, len(items), size)]
+    failed = threading.Event()
+
+    def run(batch: Sequence[T]) -> list[R]:
+        done = []
+        for item in batch:
+            if failed.is_set():
+                break
+            try:
+                done.append(work(item))
+            except BaseException:
+                failed.set()
+                raise
+        return done
+
+    from concurrent.futures import ThreadPoolExecutor  # 6 ms to import: only when used
+
+    with ThreadPoolExecutor(THREADS, thread_name_prefix="briefgen-write") as pool:
+        futures = [pool.submit(run, batch) for batch in batches]
+    return [result for future in futures for result in future.result()]
 
 
 _RENAME_EXCHANGE = 2

@@ -20,7 +20,7 @@ PACKAGE = REPO / "briefgen"
 LAYERS: list[tuple[str, ...]] = [
     # foundations
     ("briefgen", "errors", "urls", "sentences", "quotes", "builtins", "chromerules", "words"),
-    ("pool", "weasyimport", "collector", "storedtext"),
+    ("pool", "weasyimport", "collector", "storedtext", "listing"),
     # data, text and files
     (
         "model",
