@@ -581,17 +581,20 @@ def _sibling(out_dir: Path, kind: str, *, make: bool = True) -> Path:
 def _same_bytes(root: Path, new: OutputFile) -> bool:
     """Whether the regular file at new.path under root holds new.data."""
     try:
-        fd = os.open(root / new.path, os.O_RDONLY | os.O_NOFOLLOW)
+        # not blocking: a FIFO put there since the listing must not hang the build
+        fd = os.open(root / new.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return False
-    with os.fdopen(fd, "rb") as stream:
+    try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or st.st_size != len(new.data):
             return False
-        try:
-            return stream.read(len(new.data) + 1) == new.data
-        except OSError:
-            return False
+        stream = os.fdopen(fd, "rb", closefd=False)  # a folder's fd cannot be opened so
+        return stream.read(len(new.data) + 1) == new.data
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _fill(

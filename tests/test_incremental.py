@@ -266,3 +266,129 @@ def test_a_hostile_store_cannot_run_code(tmp_path: Path) -> None:
     report = build(root, with_pdf=False, use_manifest=True)
     assert report.pages > GENERATED
     assert not marker.exists()
+
+
+# --- the output changed by hand ---------------------------------------------------------------
+
+
+def change_by_hand(site: Path, outside: Path) -> None:
+    """What a person may do to a built site: edit a page, delete one, leave a stray file,
+    make a page a link to a file elsewhere."""
+    page = site / "articles/gen-010/index.html"
+    page.write_bytes(page.read_bytes().replace(b"Generated report 10", b"Generated REPORT 10"))
+    (site / "articles/gen-011/index.html").unlink()
+    (site / "articles/stray.html").write_text("left by hand")
+    linked = site / "articles/gen-012/index.html"
+    linked.unlink()
+    linked.symlink_to(outside)
+
+
+def assert_repaired(root: Path, tmp_path: Path, outside: Path) -> None:
+    site = root / "site"
+    assert not [p for p in site.rglob("*") if p.is_symlink()]
+    assert site_bytes(site) == cold_build(root, tmp_path / "cold")
+    assert outside.read_text() == "not the site's"
+    again = warm_build(root)
+    assert isinstance(again, BuildReport) and again.up_to_date
+
+
+def test_a_site_changed_by_hand_between_builds_is_repaired(tmp_path: Path) -> None:
+    root = tmp_path / "desk"
+    make_project(root)
+    outside = tmp_path / "outside.html"
+    outside.write_text("not the site's")
+    build(root, with_pdf=False, use_manifest=True)
+    change_by_hand(root / "site", outside)
+    report = build(root, with_pdf=False, use_manifest=True)
+    assert not report.up_to_date
+    assert sorted(report.written) == [
+        "articles/gen-010/index.html",
+        "articles/gen-011/index.html",
+        "articles/gen-012/index.html",
+    ]
+    assert report.removed == ("articles/stray.html",)
+    assert_repaired(root, tmp_path, outside)
+
+
+def test_a_site_changed_by_hand_while_a_build_runs_is_repaired_by_the_next(tmp_path: Path) -> None:
+    """The build lists its output before it loads the content and writes from that
+    listing: what changed in between is never written through, and the next build sees it."""
+    root = tmp_path / "desk"
+    make_project(root)
+    outside = tmp_path / "outside.html"
+    outside.write_text("not the site's")
+    build(root, with_pdf=False, use_manifest=True)
+    article = root / "content/articles/gen-050.md"
+    article.write_text(article.read_text() + "\nA late addition to report 50.\n")
+
+    def meanwhile(stage: str, done: int, total: int) -> None:
+        if stage == "write":  # after the listing, before the write
+            change_by_hand(root / "site", outside)
+
+    build(root, with_pdf=False, use_manifest=True, progress=meanwhile)
+    assert "A late addition" in (root / "site/articles/gen-050/index.html").read_text()
+    assert outside.read_text() == "not the site's"
+    report = build(root, with_pdf=False, use_manifest=True)
+    assert not report.up_to_date
+    assert_repaired(root, tmp_path, outside)
+
+
+def old_manifest(root: Path, manifest: Path) -> str:
+    """A manifest as briefgen wrote it before its format had a name (every stamp, by
+    absolute path), taken now: an older reader would call the site up to date."""
+    import json
+
+    from briefgen import __version__
+    from briefgen.cache import tree_stamps
+    from briefgen.project import find_project
+
+    saved = json.loads(manifest.read_text())
+    return json.dumps(
+        {
+            "version": __version__,
+            "inputs": tree_stamps(find_project(root).input_paths()),
+            "outputs": tree_stamps([root / "site"]),
+            "options": saved["options"],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("purpose", "damage"),
+    [
+        ("manifest-site.json", "older format"),
+        ("manifest-site.json", "cut short"),
+        ("manifest-site.json", '{"format": "briefgen-manifest-2", "inputs": 1, "outputs": null}'),
+        ("manifest-site.json", "[]"),
+        ("pages.json", "older format"),
+        ("pages.json", "cut short"),
+        ("pages.json", '{"format": "briefgen-pages-2", "version": "0.1.0", "pages": [1, 2]}'),
+        ("pages.json", '{"format": "briefgen-pages-2", "version": "0.1.0", "pages": {"a": 3}}'),
+    ],
+)
+def test_a_manifest_or_page_records_of_an_older_format_or_damaged_are_ignored(
+    tmp_path: Path, purpose: str, damage: str
+) -> None:
+    import json
+
+    root = tmp_path / "desk"
+    make_project(root)
+    build(root, with_pdf=False, use_manifest=True)
+    article = root / "content/articles/gen-050.md"
+    article.write_text(article.read_text() + "\nA late addition to report 50.\n")
+    (record,) = (root / ".briefgen-cache").glob(f"*-{purpose}")
+    if damage == "older format" and purpose.startswith("manifest"):
+        record.write_text(old_manifest(root, record))
+    elif damage == "older format":
+        saved = json.loads(record.read_text())
+        record.write_text(json.dumps({"version": saved["version"], "pages": saved["pages"]}))
+    elif damage == "cut short":
+        record.write_text(record.read_text()[: record.stat().st_size // 2])
+    else:
+        record.write_text(damage)
+    report = build(root, with_pdf=False, use_manifest=True)
+    assert not report.up_to_date
+    assert "A late addition" in (root / "site/articles/gen-050/index.html").read_text()
+    assert site_bytes(root / "site") == cold_build(root, tmp_path / "cold")
+    again = warm_build(root)
+    assert isinstance(again, BuildReport) and again.up_to_date

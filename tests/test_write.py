@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 
 from briefgen.errors import BuildFailed
+from briefgen.listing import list_folder
 from briefgen.write import (
     MARKER,
+    THREADS_FROM,
     OutputFile,
     WriteReport,
     check_outputs,
@@ -562,3 +564,170 @@ def test_a_journal_whose_paths_leave_the_output_is_not_applied(tmp_path: Path) -
     assert outside.read_bytes() == b"keep me"
     assert snapshot(out) == before
     assert leftovers(tmp_path) == []
+
+
+# --- a listing taken earlier: the output may have changed since ----------------------------
+
+
+def _outside(tmp_path: Path) -> Path:
+    outside = tmp_path / "outside"
+    outside.mkdir(exist_ok=True)
+    (outside / "index.html").write_bytes(b"not the site's")
+    return outside
+
+
+def _link_a_folder_outside(out: Path, tmp_path: Path) -> None:
+    shutil.rmtree(out / "articles/a00")
+    (out / "articles/a00").symlink_to(_outside(tmp_path), target_is_directory=True)
+
+
+def _link_the_articles_outside(out: Path, tmp_path: Path) -> None:
+    shutil.rmtree(out / "articles")
+    (out / "articles").symlink_to(_outside(tmp_path), target_is_directory=True)
+
+
+def _delete_a_folder(out: Path, tmp_path: Path) -> None:
+    shutil.rmtree(out / "articles")
+
+
+def _file_where_a_folder_goes(out: Path, tmp_path: Path) -> None:
+    (out / "articles/new").write_bytes(b"in the way")
+
+
+def _folder_where_a_file_goes(out: Path, tmp_path: Path) -> None:
+    (out / "articles/a00/index.html").unlink()
+    (out / "articles/a00/index.html").mkdir()
+    (out / "articles/a00/index.html/inner.html").write_bytes(b"in the way")
+
+
+def _edit_a_page_it_leaves(out: Path, tmp_path: Path) -> None:
+    (out / "articles/a05/index.html").write_bytes(b"edited by hand")
+
+
+def _delete_a_file_it_removes(out: Path, tmp_path: Path) -> None:
+    (out / "articles/a01/index.html").unlink()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _link_a_folder_outside,
+        _link_the_articles_outside,
+        _delete_a_folder,
+        _file_where_a_folder_goes,
+        _folder_where_a_file_goes,
+        _edit_a_page_it_leaves,
+        _delete_a_file_it_removes,
+    ],
+)
+def test_a_write_planned_from_an_older_listing_still_makes_the_site_and_writes_nothing_outside(
+    tmp_path: Path, change: Callable[[Path, Path], None]
+) -> None:
+    out = tmp_path / "site"
+    write_site(site_pages(), out)
+    listing = list_folder(out)  # what the build listed before it loaded the content
+    change(out, tmp_path)  # then the output was changed by hand
+    report = write_site(site_pages(edited=True), out, listing=listing)
+    assert site_bytes(out) == as_dict(site_pages(edited=True))
+    assert not any(p.is_symlink() for p in out.rglob("*"))
+    if (tmp_path / "outside").exists():
+        assert [p.name for p in (tmp_path / "outside").iterdir()] == ["index.html"]
+        assert (tmp_path / "outside/index.html").read_bytes() == b"not the site's"
+    assert leftovers(tmp_path) == []
+    # the stamps the write reports are those of the output as it now is
+    assert report.stamps == list_folder(out).files
+
+
+def test_a_kept_page_changed_after_the_listing_is_never_carried_as_a_link(tmp_path: Path) -> None:
+    """A large change assembles a new tree: a kept page is hard-linked into it unread,
+    but only while it is still a regular file; one made a link since is left out, and
+    the stamps say so (the next build sees it missing and makes it again)."""
+    out = tmp_path / "site"
+    pages = site_pages()
+    write_site(pages, out)
+    listing = list_folder(out)
+    kept = [f.path for f in pages[1:21]]
+    page = out / "articles/a03/index.html"
+    page.unlink()
+    page.symlink_to(_outside(tmp_path) / "index.html")
+    rewritten = [OutputFile(f.path, f.data + b", edited") for f in [pages[0], *pages[21:]]]
+    report = write_site(rewritten, out, kept, listing)  # most files: a whole new tree
+    assert not page.exists() and not page.is_symlink()
+    assert "articles/a03/index.html" not in report.unchanged
+    assert report.stamps == list_folder(out).files
+    assert (tmp_path / "outside/index.html").read_bytes() == b"not the site's"
+    expected = as_dict([*rewritten, *pages[1:21]])
+    del expected["articles/a03/index.html"]
+    assert site_bytes(out) == expected
+    assert leftovers(tmp_path) == []
+
+
+# --- a new tree of many files: written by a few threads --------------------------------------
+
+MANY = THREADS_FROM * 3
+
+
+def many_pages(version: int) -> list[OutputFile]:
+    """More files than the writer makes alone, in folders of their own and shared ones."""
+    return [OutputFile("index.html", f"home {version}".encode())] + [
+        OutputFile(
+            f"articles/a{n:04d}/index.html" if n % 3 else f"issues/i{n % 7}/p{n:04d}.html",
+            f"page {n}, version {version}".encode(),
+        )
+        for n in range(MANY)
+    ]
+
+
+def test_a_new_tree_of_many_files_is_written_whole(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    report = write_site(many_pages(1), out)
+    assert site_bytes(out) == as_dict(many_pages(1))
+    assert len(report.written) == MANY + 1
+    assert report.stamps == list_folder(out).files
+    report = write_site(many_pages(2), out)  # every file changed: a whole new tree again
+    assert site_bytes(out) == as_dict(many_pages(2))
+    assert report.stamps == list_folder(out).files
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("where", [0, MANY // 2, MANY])
+def test_a_file_that_cannot_be_written_among_many_fails_the_write_and_keeps_the_old_output(
+    tmp_path: Path, where: int
+) -> None:
+    out = tmp_path / "site"
+    write_site(many_pages(1), out)
+    before = snapshot(out)
+    files = many_pages(2)
+    files.insert(where, OutputFile(f"articles/{TOO_LONG}", b"never written"))
+    with pytest.raises(BuildFailed) as failed:
+        write_site(files, out)
+    (problem,) = failed.value.diagnostics
+    assert problem.message.startswith("cannot write the output: File name too long")
+    assert TOO_LONG in problem.message
+    assert snapshot(out) == before  # same bytes, inodes and mtimes
+    assert leftovers(tmp_path) == []
+
+
+def test_a_first_write_of_many_files_that_fails_leaves_no_output(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    files = [*many_pages(1), OutputFile(f"issues/{TOO_LONG}", b"never written")]
+    with pytest.raises(BuildFailed):
+        write_site(files, out)
+    assert not out.exists()
+    assert leftovers(tmp_path) == []
+
+
+def test_a_write_of_many_files_killed_at_any_step_leaves_the_old_output_whole(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "site"
+    write_site(many_pages(1), out)
+    folders = len({f.path.rpartition("/")[0] for f in many_pages(2)})
+    for at in (1, 2, folders // 2, folders, folders + 1):  # folders made by the threads, the swap
+        killed = killed_write(many_pages(2), out, at)
+        assert killed.returncode == -signal.SIGKILL, killed.stderr
+        assert site_bytes(out) == as_dict(many_pages(1)), killed.stdout
+        recover(out)
+        assert leftovers(tmp_path) == []
+    write_site(many_pages(2), out)
+    assert site_bytes(out) == as_dict(many_pages(2))
