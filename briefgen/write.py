@@ -87,7 +87,7 @@ def check_outputs(files: Iterable[OutputFile], out_dir: Path) -> None:
     seen: set[str] = set()
     problems: list[Diagnostic] = []
     for f in files:
-        if not _inside(f.path) or "\\" in f.path:
+        if not (_plain(f.path) or _inside(f.path)) or "\\" in f.path:
             problems.append(
                 Diagnostic(SourcePos(out_dir), f"output path '{f.path}' leaves the site")
             )
@@ -95,8 +95,14 @@ def check_outputs(files: Iterable[OutputFile], out_dir: Path) -> None:
             problems.append(Diagnostic(SourcePos(out_dir), f"two outputs claim '{f.path}'"))
         seen.add(f.path)
     for path in sorted(seen):
-        for folder in PurePosixPath(path).parents:
-            if folder.as_posix() in seen:
+        # a site's paths are plain: their folders are found without a PurePosixPath each
+        folders = (
+            [*_parents(path), "."]
+            if _plain(path)
+            else [folder.as_posix() for folder in PurePosixPath(path).parents]
+        )
+        for folder in folders:
+            if folder in seen:
                 problems.append(
                     Diagnostic(
                         SourcePos(out_dir),
@@ -323,6 +329,14 @@ def _inside(path: object) -> bool:
         return False
     pure = PurePosixPath(path)
     return bool(pure.parts) and not pure.is_absolute() and ".." not in pure.parts
+
+
+def _plain(path: str) -> bool:
+    """Whether path is relative, in its one spelling: no empty, '.' or '..' part."""
+    return bool(path) and not path.startswith("/") and not _ODD_PARTS & set(path.split("/"))
+
+
+_ODD_PARTS = frozenset(("", ".", ".."))
 
 
 def _plain_name(name: object) -> bool:
