@@ -467,8 +467,9 @@ def _commit(out_dir: Path, changed: list[OutputFile], journal: _Journal) -> None
     """Stage changed, commit journal (one rename), apply it."""
     staging = _sibling(out_dir, "edit")
     try:
-        for (name, _), f in zip(journal.replace, changed, strict=True):
-            (staging / name).write_bytes(f.data)
+        names = (os.path.join(staging, name) for name, _ in journal.replace)
+        staged = list(zip(names, changed, strict=True))
+        _in_threads(lambda each: _write_new(each[0], each[1].data), staged)
         (staging / f"{_JOURNAL}.tmp").write_bytes(journal.dumps())
         os.rename(staging / f"{_JOURNAL}.tmp", staging / _JOURNAL)  # the commit point
     except BaseException:
@@ -638,8 +639,7 @@ def _fill(
     def make(f: OutputFile) -> str | None:
         if f.path in same and link(f.path):
             return None
-        with open(os.path.join(top, f.path), "wb") as stream:
-            stream.write(f.data)
+        _write_new(os.path.join(top, f.path), f.data)
         return f.path if f.path in same else None
 
     def carry(path: str) -> tuple[str, bool] | None:
@@ -661,6 +661,12 @@ def _fill(
     for path, was_copied in filter(None, _in_threads(carry, carried)):
         (copied if was_copied else lost).append(path)
     return _Made(copied, lost)
+
+
+def _write_new(path: str, data: bytes) -> None:
+    """Write a file in a folder of the writer's own (nothing else is there)."""
+    with open(path, "wb") as stream:
+        stream.write(data)
 
 
 T = TypeVar("T")
