@@ -263,7 +263,6 @@ class PageRecords:
     def record(self, keys: dict[str, str], stamps: Mapping[str, Stamp]) -> None:
         """Remember the key of each page now in the output folder; stamps are those of
         the output files after the write (write.WriteReport.stamps)."""
-        self.stamps = stamps
         pages = {
             page: [digest, *stamp]
             for page, digest in keys.items()
