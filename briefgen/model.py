@@ -191,6 +191,10 @@ class Article:
     """Left out of a build without --drafts."""
     short_name: str | None = None
     """How cite chips name the article; default: its outlet."""
+    shown_digest: str = field(default="", init=False, repr=False, compare=False)
+    """The SHA-256 of the repr of every field above but the body, made with the article
+    (and kept with it in the store): a page's key shows the article by it and
+    body_digest, so a build does not spell out thousands of articles again."""
     body_digest: str = field(default="", init=False, repr=False)
     """The SHA-256 of body_html, made with the article (and kept with it in the store):
     a page's key shows the body by it, and two articles are equal with equal digests."""
@@ -198,6 +202,8 @@ class Article:
     def __post_init__(self) -> None:
         digest = hashlib.sha256(self.body_html.encode()).hexdigest()
         object.__setattr__(self, "body_digest", digest)
+        shown = repr(tuple(getattr(self, name) for name in _SHOWN_FIELDS))
+        object.__setattr__(self, "shown_digest", hashlib.sha256(shown.encode()).hexdigest())
 
     def __reduce__(self) -> tuple[Callable[..., Article], tuple[object, ...]]:
         """Pickled for another process (a worker): with the whole body."""
@@ -218,6 +224,9 @@ class Article:
 _FIELDS = [f.name for f in fields(Article)]
 _BODY_AT = _FIELDS.index("body_html")
 assert _FIELDS[-1] == "body_digest", "the stored form leaves it out, last"
+_SHOWN_FIELDS = tuple(
+    name for name in _FIELDS if name not in ("body_html", "shown_digest", "body_digest")
+)
 _BODY_SLOT = Article.__dict__["body_html"]
 _SETTERS = tuple(Article.__dict__[name].__set__ for name in _FIELDS)
 _GETTERS = tuple(Article.__dict__[name].__get__ for name in _FIELDS)
@@ -252,7 +261,7 @@ Article.body_html = _Body()  # type: ignore[assignment,misc]  # over the slot (i
 (
     _set_id, _set_title, _set_source, _set_author, _set_published, _set_url, _set_issues,
     _set_summary, _set_body, _set_pos, _set_issues_pos, _set_images, _set_draft,
-    _set_short_name, _set_digest,
+    _set_short_name, _set_shown_digest, _set_digest,
 ) = _SETTERS  # fmt: skip
 
 
@@ -263,7 +272,7 @@ def _article(*values: Any) -> Article:
     time a store's read takes, and a loop over the fields costs twice as much."""
     (
         id_, title, source, author, published, url, issues, summary, body, pos, issues_pos,
-        images, draft, short_name, digest,
+        images, draft, short_name, shown_digest, digest,
     ) = values  # fmt: skip
     article: Article = object.__new__(Article)
     _set_id(article, id_)
@@ -280,6 +289,7 @@ def _article(*values: Any) -> Article:
     _set_images(article, images)
     _set_draft(article, draft)
     _set_short_name(article, short_name)
+    _set_shown_digest(article, shown_digest)
     _set_digest(article, digest)
     return article
 

@@ -7,9 +7,7 @@ style.css); the theme's static files and the articles' images are the build's to
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
-import operator
 import re
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
@@ -165,8 +163,7 @@ def render_site(
     # The other pages show the whole briefing, article bodies only where a template
     # names them: an edit to a body then re-renders its own page alone.
     bodies = _bodies_shown_beyond_articles(theme)
-    reprs = _ArticleReprs()
-    briefing_repr = _briefing_repr(briefing, bodies, reprs)
+    briefing_repr = _briefing_repr(briefing, bodies)
     site_key = ("site", content_key(briefing_repr, repr(editions.entries)))
     outputs: list[OutputFile] = []
     kept: list[str] = []
@@ -174,7 +171,7 @@ def render_site(
     due: list[tuple[Page, Hashable]] = []
     for page in all_pages:
         key = (chrome, page.key if page.key is not None else site_key)
-        keys[page.path] = digest = _digest(chrome_digest, key[1], reprs)
+        keys[page.path] = digest = _digest(chrome_digest, key[1])
         if on_disk is not None and on_disk(page.path, digest):
             kept.append(page.path)
             continue
@@ -213,45 +210,32 @@ def render_site(
     return RenderedSite(outputs, tuple(kept), keys)
 
 
-def _digest(chrome_digest: str, key: object, reprs: _ArticleReprs) -> str:
+def _digest(chrome_digest: str, key: object) -> str:
     """A digest of a page key: equal digests, equal keys (repr shows every field)."""
-    return content_key(chrome_digest, _stable_repr(key, reprs))
+    return content_key(chrome_digest, _stable_repr(key))
 
 
-def _stable_repr(value: object, reprs: _ArticleReprs) -> str:
-    """repr(value), with each article's body (most of its size) as a hash: quicker."""
+def _stable_repr(value: object) -> str:
+    """repr(value), with each article shown by the digests it carries: quicker."""
     if isinstance(value, tuple):
-        return "(" + ", ".join(_stable_repr(v, reprs) for v in value) + ")"
+        return "(" + ", ".join(_stable_repr(v) for v in value) + ")"
     if isinstance(value, Article):
-        return reprs.of(value, body=True)
+        return _article_repr(value, body=True)
     return repr(value)
 
 
-_ARTICLE_FIELDS = operator.attrgetter(
-    *(f.name for f in dataclasses.fields(Article) if f.name not in ("body_html", "body_digest"))
-)
+def _article_repr(article: Article, body: bool) -> str:
+    """The article by the digest of its fields, and of its body when body."""
+    if body:
+        return f"Article({article.shown_digest}, {article.body_digest})"
+    return f"Article({article.shown_digest})"
 
 
-class _ArticleReprs:
-    """Each article's repr, its body as a hash, made once per render: a page key and the
-    briefing's both show it."""
-
-    def __init__(self) -> None:
-        self._made: dict[int, tuple[Article, str, str]] = {}
-
-    def of(self, article: Article, body: bool) -> str:
-        made = self._made.get(id(article))
-        if made is None or made[0] is not article:
-            shown = ", ".join(map(repr, _ARTICLE_FIELDS(article)))
-            made = self._made[id(article)] = (article, shown, article.body_digest)
-        return f"Article({made[1]}, {made[2]})" if body else f"Article({made[1]})"
-
-
-def _briefing_repr(briefing: Briefing, bodies: bool, reprs: _ArticleReprs) -> str:
+def _briefing_repr(briefing: Briefing, bodies: bool) -> str:
     return "\n".join(
         [
             repr((briefing.settings, briefing.issues, briefing.watch)),
-            *(reprs.of(article, bodies) for article in briefing.articles),
+            *(_article_repr(article, bodies) for article in briefing.articles),
         ]
     )
 
