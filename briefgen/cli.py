@@ -6,6 +6,7 @@ Exit status: 0 success, 1 content or build errors, 2 usage.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from collections.abc import Sequence
@@ -75,7 +76,14 @@ def configure_logging(verbosity: int) -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+YOUNG_OBJECTS_PER_COLLECTION = 10_000
+"""The cyclic collector's first threshold (Python's default: 700). A build makes objects
+by the hundred thousand and keeps most of them to its end: at the default, collections
+took a tenth of a one-article edit at 5,000 articles (40-60 ms), at this one 15 ms."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    gc.set_threshold(YOUNG_OBJECTS_PER_COLLECTION)
     parser = make_parser()
     args = parser.parse_args(argv)
     configure_logging(args.verbose + args.verbose_after)
