@@ -424,9 +424,11 @@ def _search_index(
     longer say what it found)."""
     from briefgen.search import BUNDLE, search_files
 
+    bundle = [p for p in records.saved if p.startswith(f"{BUNDLE}/")]
+    if not bundle and not wanted:
+        return _SearchIndex("none", [])
     pages = sorted((p, d) for p, d in site.keys.items() if p.endswith(".html"))
     digest = hashlib.sha256(repr(pages).encode()).hexdigest()
-    bundle = [p for p in records.saved if p.startswith(f"{BUNDLE}/")]
     if bundle and all(records.on_disk(p, digest) for p in bundle):
         site.keys.update(dict.fromkeys(bundle, digest))
         return _SearchIndex("kept", bundle)
