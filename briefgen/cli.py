@@ -6,11 +6,14 @@ Exit status: 0 success, 1 content or build errors, 2 usage.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import NoReturn
 
 from briefgen import __version__
 from briefgen.commands import (
@@ -100,3 +103,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(file=sys.stderr)
         return 130
     return code
+
+
+def entry() -> NoReturn:
+    """The `briefgen` command (and `python -m briefgen`): main(), then exit without the
+    interpreter's teardown, which frees every object of a loaded project one by one
+    (25 ms at 1,000 articles, an eighth of a one-article edit). Every file a command
+    opens is closed when main() returns; only the standard streams are left to flush."""
+    code = main()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a reader gone (`... | head`)
+            stream.flush()
+    os._exit(code)
