@@ -278,6 +278,8 @@ def _render_one(page: Page) -> bytes | Diagnostic:
             **page.context,
             **_lead(page),
         )
+    except BuildFailed as failed:  # an article body the store could not give back
+        return failed.diagnostics[0]
     except Exception as exc:  # any template failure is a user error
         return template_diagnostic(exc)
     if page.path.endswith(".xml"):

@@ -270,12 +270,17 @@ def test_a_hostile_store_with_texts_cannot_run_code(tmp_path: Path) -> None:
     assert not marker.exists()
 
 
+@pytest.mark.parametrize("first_read", ["quote check", "render", "render in process"])
 def test_a_damaged_body_of_a_file_edited_behind_its_stamp_fails_once_then_builds(
-    tmp_path: Path,
+    tmp_path: Path, first_read: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The stored body is damaged and the file no longer matches the store's article (an
     edit that kept its size and time stamp): no page mixes the two. The build fails
-    saying so, the store goes, and the next build is what a cold build makes."""
+    saying so, the store goes, and the next build is what a cold build makes. The body
+    is first read by the quote check, or (its quotes known) by the page's render, in
+    workers or, as in the preview (which never forks), in the build's own process."""
+    if first_read == "render in process":
+        monkeypatch.setattr("briefgen.pool.can_fork", lambda: False)
     root = tmp_path / "desk"
     make_project(root)
     clock = Clock()
@@ -290,7 +295,8 @@ def test_a_damaged_body_of_a_file_edited_behind_its_stamp_fails_once_then_builds
     edited.write_text(edited.read_text().replace("gen-020 opens it.", "gen-020 opens it!"))
     os.utime(edited, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
     shutil.rmtree(root / "site")
-    (cache / "quotes.store").unlink()  # the quote cited from gen-020 is looked for again
+    if first_read == "quote check":
+        (cache / "quotes.store").unlink()  # the quote cited from gen-020 is looked for again
     with pytest.raises(BuildFailed) as failed:
         build(root, with_pdf=False, use_manifest=True)
     assert [(d.pos and d.pos.path.name, d.message) for d in failed.value.diagnostics] == [
