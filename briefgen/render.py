@@ -163,8 +163,7 @@ def render_site(
     # The other pages show the whole briefing, article bodies only where a template
     # names them: an edit to a body then re-renders its own page alone.
     bodies = _bodies_shown_beyond_articles(theme)
-    briefing_repr = _briefing_repr(briefing, bodies)
-    site_key = ("site", content_key(briefing_repr, repr(editions.entries)))
+    site_key = ("site", content_key(_briefing_repr(briefing, bodies), repr(editions.entries)))
     outputs: list[OutputFile] = []
     kept: list[str] = []
     keys: dict[str, str] = {}
